@@ -1,0 +1,79 @@
+"""A small, independent reader and exact evaluator of netproof/1 networks for the checker.
+
+Deliberately shares no code with ``verify.network`` or ``verify.semantics``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+__all__ = ["q", "CheckNet"]
+
+
+def q(text: Any) -> Fraction:
+    """An exact rational from certificate text ("-1/3", "5") or an int."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise ValueError(f"expected a rational as text, got {text!r}")
+    return Fraction(text)
+
+
+class CheckNet:
+    """A network read from its netproof/1 dict, evaluated exactly with Fractions (PL, square, pooling)."""
+
+    def __init__(self, doc: dict[str, Any]):
+        if doc.get("format") != "netproof/1":
+            raise ValueError("network is not netproof/1")
+        self.input_dim = int(doc["input_dim"])
+        self.layers: list[tuple[str, Any]] = []
+        for layer in doc["layers"]:
+            ((key, body),) = layer.items()
+            if key == "affine":
+                w = [[q(v) for v in row] for row in body["weight"]]
+                b = [q(v) for v in body["bias"]]
+                self.layers.append(("affine", (w, b)))
+            elif key == "act":
+                self.layers.append(("act", body))
+            elif key == "pool":
+                self.layers.append(("pool", None))
+            else:
+                raise ValueError(f"unknown layer {key!r}")
+
+    @staticmethod
+    def _unit(spec: Any, t: Fraction) -> Fraction:
+        if isinstance(spec, dict):
+            ((name, a),) = spec.items()
+            if name in ("leaky_relu", "prelu"):
+                return t if t > 0 else q(a) * t
+            raise ValueError(f"no exact rule for {name}")
+        if spec == "relu":
+            return t if t > 0 else Fraction(0)
+        if spec == "abs":
+            return -t if t < 0 else t
+        if spec == "identity":
+            return t
+        if spec == "hardtanh":
+            return Fraction(-1) if t < -1 else (Fraction(1) if t > 1 else t)
+        if spec == "square":
+            return t * t
+        raise ValueError(f"no exact rule for {spec!r}")
+
+    def __call__(self, x: list[Fraction]) -> list[Fraction]:
+        if len(x) != self.input_dim:
+            raise ValueError("point of the wrong dimension")
+        z = list(x)
+        for key, body in self.layers:
+            if key == "affine":
+                w, b = body
+                if any(len(row) != len(z) for row in w):
+                    raise ValueError("shape mismatch")
+                z = [sum((wi * zi for wi, zi in zip(row, z)), bi) for row, bi in zip(w, b)]
+            elif key == "act":
+                specs = body if isinstance(body, list) else [body] * len(z)
+                if len(specs) != len(z):
+                    raise ValueError("shape mismatch")
+                z = [self._unit(s, t) for s, t in zip(specs, z)]
+            else:
+                k = len(z) // 2
+                z = [z[i] * z[i + k] for i in range(k)]
+        return z
