@@ -163,6 +163,32 @@ class Network:
 
         return fileformat.to_dict(self)
 
+    @staticmethod
+    def from_onnx(model: Any) -> Network:
+        """Import an ONNX model (a path or a ``ModelProto``); weights converted exactly from their binary values."""
+        from verify.io import onnx_import
+
+        return onnx_import.from_onnx(model)
+
+    @staticmethod
+    def from_torch(module: Any) -> Network:
+        """Import a PyTorch ``nn.Sequential`` of ``Linear`` and activation modules, weights converted exactly."""
+        from verify.io import torch_import
+
+        return torch_import.from_torch(module)
+
+    def to_onnx(self) -> Any:
+        """An ONNX ``ModelProto`` (float64) that runs this network."""
+        from verify.io import onnx_export
+
+        return onnx_export.to_onnx(self)
+
+    def to_smtlib(self, K: Any = None) -> str:
+        """A self-contained SMT-LIB2 script asking for a point outside ``K`` where the output is nonzero."""
+        from verify import smt
+
+        return smt.to_smtlib(self, K)
+
     # -- building --------------------------------------------------------
     @staticmethod
     def mlp(weights: Any, biases: Any, activation: Any = "relu") -> Network:
