@@ -1,0 +1,67 @@
+"""Checker rule for z3 verdicts (claim kind ``support_in_smt``: "f == 0 on R^d \\ K").
+
+A REFUTED certificate is fully re-checkable: the witness point lies strictly
+outside every box of K and the checker's own exact evaluator finds the stated
+nonzero output there. A PROVED certificate rests on z3's ``unsat``, for which
+z3 gives no proof object we could re-check with Fraction arithmetic; its
+evidence says ``"trust": "solver-trusted"`` and this rule REJECTS it, so that
+``check()`` is True only for facts re-checked here. (To gain confidence in
+such a verdict, run the SMT-LIB2 script of ``verify.smt.to_smtlib`` through
+another solver; the region engines give checkable proofs.)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from verify.checker import RULES, CheckFailed
+from verify.checker._net import CheckNet, q
+
+__all__ = ["check_support_witness", "read_boxes"]
+
+
+def read_boxes(data: Any, d: int) -> list[tuple[list[Fraction], list[Fraction]]]:
+    """The boxes of K from certificate text, each as (lower, upper); checks dimensions and lower <= upper."""
+    out = []
+    for box in data:
+        lo, hi = [q(v) for v in box["lower"]], [q(v) for v in box["upper"]]
+        if len(lo) != d or len(hi) != d or any(a > b for a, b in zip(lo, hi)):
+            raise CheckFailed("a box of K is malformed")
+        out.append((lo, hi))
+    return out
+
+
+def check_support_witness(cert: dict[str, Any]) -> None:
+    """A REFUTED "f == 0 outside K": the witness is outside K and the network is nonzero there, as stated."""
+    net = CheckNet(cert["claim"]["data"]["network"])
+    boxes = read_boxes(cert["claim"]["data"]["K"], net.input_dim)
+    w = cert["witness"]
+    if w is None:
+        raise CheckFailed("a refutation needs a witness")
+    x = [q(v) for v in w["point"]]
+    if len(x) != net.input_dim:
+        raise CheckFailed("witness of the wrong dimension")
+    for lo, hi in boxes:
+        if all(a <= t <= b for a, t, b in zip(lo, x, hi)):
+            raise CheckFailed("the witness lies in K")
+    value = net(x)
+    if all(v == 0 for v in value):
+        raise CheckFailed("the network vanishes at the witness")
+    if w.get("value") is not None and [q(v) for v in w["value"]] != value:
+        raise CheckFailed("the stated value differs from the exact value at the witness")
+    if w.get("output") is not None and value[int(w["output"])] == 0:
+        raise CheckFailed("the stated output is zero at the witness")
+
+
+def _rule(cert: dict[str, Any]) -> None:
+    status = cert["status"]
+    if status == "refuted":
+        check_support_witness(cert)
+        return
+    if status == "proved":
+        raise CheckFailed("a z3 unsat answer is solver-trusted, not re-checkable with Fraction arithmetic")
+    raise CheckFailed(f"nothing to check in a {status!r} verdict")
+
+
+RULES["support_in_smt"] = _rule
