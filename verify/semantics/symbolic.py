@@ -207,17 +207,17 @@ def _layerwise(net: Network, max_dim: int) -> str:
 
 
 def latex(net: Network, *, max_terms: int = 400, max_dim: int = 8) -> str:
-    """A readable LaTeX rendering of ``net``.
+    r"""A readable LaTeX rendering of ``net``.
 
     Contract: when the fully expanded formula has at most ``max_terms`` nodes (an estimate made
     without building it), one closed formula ``f_i(x) = ...`` per output; otherwise the
-    layer-by-layer form ``z^{(k)} = \\mathrm{ReLU}(W_k z^{(k-1)} + b_k)`` with the weights as
-    ``pmatrix`` (sides longer than ``max_dim`` elided with dots) and ``\\mathrm{pool}(u, v) = u \\odot v``.
+    layer-by-layer form ``z^{(k)} = \mathrm{ReLU}(W_k z^{(k-1)} + b_k)`` with the weights as
+    ``pmatrix`` (sides longer than ``max_dim`` elided with dots) and ``\mathrm{pool}(u, v) = u \odot v``.
 
     >>> from verify import Network
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
-    >>> print(latex(hat))
-    \\begin{aligned}f_{1}(x) &= - 2 \\max\\left(0, x_{0}\\right) + \\max\\left(0, x_{0} - 1\\right) + \\max\\left(0, x_{0} + 1\\right)\\end{aligned}
+    >>> print(latex(hat)[15:-13])
+    f_{1}(x) &= - 2 \max\left(0, x_{0}\right) + \max\left(0, x_{0} - 1\right) + \max\left(0, x_{0} + 1\right)
     >>> "pmatrix" in latex(hat, max_terms=0)
     True
     """
