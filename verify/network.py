@@ -424,7 +424,8 @@ def _combine(f: Network, g: Network, how: str) -> Network:
             units = nf.expanded(af.out_dim) + ng.expanded(ag.out_dim)
             same = len(set(units)) == 1
             layers.append(Act(units[0] if same else units))
-    last = _block(fa, ga, shared_input=not fs, pool=how == "pool")
+    # the final Pool multiplies f_i by g_i, so its input is the plain (f, g), not split into halves
+    last = _block(fa, ga, shared_input=not fs, pool=False)
     n = f.output_dim
     if how == "add":
         eye = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
