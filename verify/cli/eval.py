@@ -37,8 +37,8 @@ def _point(net: Network, coords: list[str]) -> tuple[Fraction, ...]:
 def evaluate_point(net: Network, x: tuple[Fraction, ...], *, prec: int = 128) -> dict[str, Any]:
     """The outputs of ``net`` at ``x``: exact text for rational networks, else ball enclosures.
 
-    A ball result gives ``lower``/``upper`` as exact rationals (the ball's ends)
-    and ``ball`` as flint's decimal display.
+    A ball result gives ``lower``/``upper`` as exact rationals (the ball's ends;
+    ``None`` for an unbounded ball) and ``ball`` as flint's decimal display.
 
     >>> from verify.network import Network
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
@@ -54,6 +54,9 @@ def evaluate_point(net: Network, x: tuple[Fraction, ...], *, prec: int = 128) ->
 
     values = []
     for y in net.eval_ball(x, prec=prec):
+        if not y.is_finite():  # an unbounded enclosure: no finite ends to report
+            values.append({"ball": str(y), "lower": None, "upper": None})
+            continue
         lo, hi = endpoints(y)
         values.append({"ball": str(y), "lower": format_rational(lo), "upper": format_rational(hi)})
     return {"exact": False, "prec": prec, "point": point, "values": values}
