@@ -1,0 +1,470 @@
+"""Exact support reasoning for ReLU networks with Hadamard pooling.
+
+When every activation comes before the first ``Pool`` and only affine and
+pooling layers follow (``F = g ⊙ psi`` and the like), the network is
+piecewise polynomial: on each activation region of the piecewise-linear
+prefix the pre-pool vector is affine in ``x``, and the suffix turns it into
+exact polynomials. On a full-dimensional region a polynomial vanishes
+identically iff all its coefficients vanish, and a nonzero one of degree
+``k`` is nonzero at one of the ``(k+1)^d`` points of any small product grid
+inside the region: so zero tests and witnesses stay exact.
+
+The regions are enumerated as a tree: units in layer order, one branch per
+linear piece of each unit (``z <= 0`` / ``z >= 0`` for relu), a branch cut
+off when it has no interior, with a Motzkin certificate (``y >= 0``,
+``y != 0``, ``y^T A = 0``, ``y^T b <= 0``). The leaves then cover the
+(closed) pieces of R^d \\ K up to sets without interior, which is enough for
+a continuous ``f``. The certificate lists every leaf (its pattern, and "zero"
+or the multipliers); ``verify.checker.pooled`` re-checks it with Fractions.
+
+Networks with activations after a pooling layer (semi-algebraic pieces) go to
+z3's nonlinear real arithmetic (:func:`verify.smt.find_nonzero_outside`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from verify.box import Box
+from verify.errors import InvalidArgument, UnsupportedNetwork, expected
+from verify.layers import Act, Affine, Layer, Pool
+from verify.polyhedra import Polyhedron
+from verify.verdict import Claim, Status, Verdict, Witness
+
+if TYPE_CHECKING:
+    from verify.network import Network
+    from verify.support import Support
+
+__all__ = ["CLAIM_KIND", "prove_support_in", "support", "split_at_pool", "region_polynomials", "PolyRegion"]
+
+CLAIM_KIND = "support_in_pooled"
+"""Claim kind of the certificates made here (re-checked by ``verify.checker.pooled``)."""
+
+Vec = tuple[Fraction, ...]
+Form = tuple[Vec, Fraction]  # an affine function x -> coeffs . x + const
+Poly = dict[tuple[int, ...], Fraction]  # exponent tuple -> nonzero coefficient; {} is zero
+_ZERO, _ONE = Fraction(0), Fraction(1)
+
+
+# -- exact polynomials ----------------------------------------------------------
+
+
+def _poly_of(form: Form) -> Poly:
+    coeffs, const = form
+    d = len(coeffs)
+    p: Poly = {tuple(int(j == i) for j in range(d)): c for i, c in enumerate(coeffs) if c}
+    if const:
+        p[(0,) * d] = const
+    return p
+
+
+def _poly_lin(polys: Sequence[Poly], row: Sequence[Fraction], bias: Fraction, d: int) -> Poly:
+    out: Poly = {(0,) * d: bias} if bias else {}
+    for w, p in zip(row, polys):
+        if w:
+            for e, v in p.items():
+                s = out.get(e, _ZERO) + w * v
+                if s:
+                    out[e] = s
+                else:
+                    del out[e]
+    return out
+
+
+def _poly_mul(p: Poly, q: Poly) -> Poly:
+    out: Poly = {}
+    for e1, v1 in p.items():
+        for e2, v2 in q.items():
+            e = tuple(a + b for a, b in zip(e1, e2))
+            s = out.get(e, _ZERO) + v1 * v2
+            if s:
+                out[e] = s
+            else:
+                del out[e]
+    return out
+
+
+def _poly_eval(p: Poly, x: Sequence[Fraction]) -> Fraction:
+    total = _ZERO
+    for e, v in p.items():
+        for xi, k in zip(x, e):
+            if k:
+                v = v * xi**k
+        total += v
+    return total
+
+
+def _grid_point(polys: Sequence[Poly], center: Vec, radius: Fraction) -> Vec | None:
+    """A point of ``center + radius * {-1, -1+2/k, ..., 1}^d`` (k = max degree) where some poly is nonzero.
+
+    A nonzero polynomial of degree <= k cannot vanish on a product grid with k+1
+    values per coordinate (Alon's Combinatorial Nullstellensatz), so this only
+    returns None when every poly is zero. The centre is tried first.
+    """
+    live = [p for p in polys if p]
+    if not live:
+        return None
+    if any(_poly_eval(p, center) for p in live):
+        return center
+    k = max(1, max(sum(e) for p in live for e in p))
+    steps = [radius * Fraction(2 * j - k, k) for j in range(k + 1)]
+    for offs in itertools.product(steps, repeat=len(center)):
+        x = tuple(c + o for c, o in zip(center, offs))
+        if any(_poly_eval(p, x) for p in live):
+            return x
+    return None
+
+
+# -- splitting the network ----------------------------------------------------------
+
+
+def split_at_pool(net: Network) -> tuple[tuple[Layer, ...], tuple[Layer, ...]] | None:
+    """``(prefix, suffix)`` at the first ``Pool`` when the network is piecewise polynomial this way, else None.
+
+    The prefix has piecewise-linear activations only; the suffix only affine
+    layers, pooling and identity units. (A network without pooling is all prefix.)
+
+    >>> from verify import Network
+    >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    >>> [len(part) for part in split_at_pool(hat * hat)]
+    [3, 1]
+    """
+    layers = net.layers
+    first = next((i for i, layer in enumerate(layers) if isinstance(layer, Pool)), len(layers))
+    prefix, suffix = layers[:first], layers[first:]
+    if not all(a.piecewise_linear for layer in prefix if isinstance(layer, Act) for a in layer.activations()):
+        return None
+    if not all(a.name == "identity" for layer in suffix if isinstance(layer, Act) for a in layer.activations()):
+        return None
+    return prefix, suffix
+
+
+# -- the region tree ------------------------------------------------------------------
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class PolyRegion:
+    """A leaf of the region tree: a full-dimensional region with its output polynomials, or a cut-off branch.
+
+    ``pattern`` gives the linear piece of every prefix unit in layer order (a
+    cut-off branch stops early); ``polys`` is None for a cut-off branch, whose
+    ``no_interior`` multipliers prove ``{A x < b}`` empty.
+    """
+
+    pattern: tuple[int, ...]
+    polyhedron: Polyhedron
+    interior: Vec | None
+    polys: tuple[Poly, ...] | None
+    no_interior: Vec | None = None
+
+    @property
+    def zero(self) -> bool:
+        return self.polys is not None and not any(self.polys)
+
+
+def _apply_affine(layer: Affine, forms: list[Form], d: int) -> list[Form]:
+    out = []
+    for row, bias in zip(layer.weight, layer.bias):
+        coeffs = [_ZERO] * d
+        const = bias
+        for w, (c, k) in zip(row, forms):
+            if w:
+                const += w * k
+                for i in range(d):
+                    if c[i]:
+                        coeffs[i] += w * c[i]
+        out.append((tuple(coeffs), const))
+    return out
+
+
+def _piece_rows(lo: Fraction | None, hi: Fraction | None, z: Form) -> list[tuple[Vec, Fraction]]:
+    """``lo <= z(x) <= hi`` as rows ``a.x <= beta`` (lower bound first)."""
+    c, k = z
+    rows = []
+    if lo is not None:
+        rows.append((tuple(-v for v in c), k - lo))
+    if hi is not None:
+        rows.append((c, hi - k))
+    return rows
+
+
+def _strictly_inside(rows: list[tuple[Vec, Fraction]], x: Vec) -> bool:
+    return all(sum((a * t for a, t in zip(r, x)), _ZERO) < beta for r, beta in rows)
+
+
+def _suffix_polys(suffix: tuple[Layer, ...], forms: list[Form], d: int) -> tuple[Poly, ...]:
+    polys = [_poly_of(f) for f in forms]
+    for layer in suffix:
+        if isinstance(layer, Affine):
+            polys = [_poly_lin(polys, row, b, d) for row, b in zip(layer.weight, layer.bias)]
+        elif isinstance(layer, Pool):
+            half = len(polys) // 2
+            polys = [_poly_mul(polys[i], polys[i + half]) for i in range(half)]
+    return tuple(polys)
+
+
+def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], base: Polyhedron,
+          point: Vec, budget: list[int]) -> Iterator[PolyRegion]:
+    """Every leaf of the region tree inside ``base`` (given with an interior ``point``), depth first."""
+    d = net.input_dim
+    eye: list[Form] = [(tuple(_ONE if i == j else _ZERO for j in range(d)), _ZERO) for i in range(d)]
+    Start = tuple[int, int, list[Form], list[Form], list[tuple[Vec, Fraction]], Vec, tuple[int, ...]]
+    stack: list[Start] = [(0, 0, eye, [], list(zip(base.A, base.b)), point, ())]
+    while stack:
+        li, ui, forms, done, rows, pt, pat = stack.pop()
+        while ui == 0 and li < len(prefix) and isinstance(prefix[li], Affine):
+            forms = _apply_affine(prefix[li], forms, d)  # type: ignore[arg-type]
+            li += 1
+        if li == len(prefix):
+            poly = Polyhedron(tuple(r for r, _ in rows), tuple(b for _, b in rows), d)
+            yield PolyRegion(pat, poly, pt, _suffix_polys(suffix, forms, d))
+            continue
+        layer = prefix[li]
+        assert isinstance(layer, Act)
+        z = forms[ui]
+        children = []
+        for k, piece in enumerate(layer.unit(ui).pieces()):
+            new = _piece_rows(piece.lo, piece.hi, z)
+            rows2 = rows + new
+            pt2: Vec | None = pt
+            if not _strictly_inside(new, pt):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise _OutOfBudget
+                P = Polyhedron(tuple(r for r, _ in rows2), tuple(b for _, b in rows2), d)
+                pt2 = P.interior_point()
+                if pt2 is None:
+                    yield PolyRegion((*pat, k), P, None, None, P.no_interior_certificate())
+                    continue
+            out = (tuple(piece.slope * v for v in z[0]), piece.slope * z[1] + piece.intercept)
+            if ui + 1 == len(forms):
+                children.append((li + 1, 0, [*done, out], [], rows2, pt2, (*pat, k)))
+            else:
+                children.append((li, ui + 1, forms, [*done, out], rows2, pt2, (*pat, k)))
+        stack.extend(reversed(children))
+
+
+def region_polynomials(net: Network, domain: Polyhedron | Box | None = None, *,
+                       budget: int | None = None) -> list[PolyRegion]:
+    """Every full-dimensional activation region of ``net`` in ``domain`` with its exact output polynomials.
+
+    Contract: the regions (the ``PolyRegion`` leaves with ``polys`` set) have
+    pairwise disjoint interiors and cover ``domain`` (default R^d) up to a set
+    without interior; on each, the network equals its polynomials exactly.
+
+    >>> from verify import Network
+    >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    >>> regs = region_polynomials(hat * hat)
+    >>> len(regs), sorted(max((sum(e) for e in r.polys[0]), default=-1) for r in regs)
+    (4, [-1, -1, 2, 2])
+    """
+    split = split_at_pool(net)
+    if split is None:
+        raise UnsupportedNetwork(expected("activations only before the first pooling layer, piecewise-linear",
+                                          "network", repr(net)))
+    base = _as_polyhedron(domain, net.input_dim)
+    pt = base.interior_point()
+    if pt is None:
+        return []
+    left = [budget if budget is not None else 10**9]
+    return [r for r in _walk(net, *split, base, pt, left) if r.polys is not None]
+
+
+def _as_polyhedron(domain: Any, d: int) -> Polyhedron:
+    if domain is None:
+        return Polyhedron.whole(d)
+    if isinstance(domain, Box):
+        return Polyhedron.from_box(domain)
+    if isinstance(domain, Polyhedron):
+        return domain
+    raise InvalidArgument(expected("a Box, a Polyhedron or None", "domain", domain))
+
+
+# -- "f == 0 outside K" ------------------------------------------------------------------
+
+
+def _components(K: Any, d: int) -> list[Polyhedron]:
+    """K as a list of polyhedra (its union); ``None`` and ``[]`` are the empty set."""
+    if K is None:
+        return []
+    parts = list(K) if isinstance(K, (list, tuple)) else [K]
+    out = []
+    for part in parts:
+        if isinstance(part, Box):
+            part = Polyhedron.from_box(part)
+        if not isinstance(part, Polyhedron):
+            raise InvalidArgument(expected("a Box, a Polyhedron or a list of them", "K", K))
+        if part.dim != d:
+            raise InvalidArgument(expected(f"sets of dimension {d}", "K dimension", part.dim))
+        out.append(part)
+    return out
+
+
+def _outside_pieces(comps: list[Polyhedron], d: int) -> Iterator[tuple[tuple[int, ...], Polyhedron]]:
+    """Closed pieces covering the closure of R^d \\ K: one violated row chosen per component of K."""
+    for choice in itertools.product(*[range(len(c.A)) for c in comps]):
+        rows = [tuple(-v for v in c.A[j]) for c, j in zip(comps, choice)]
+        rhs = [-c.b[j] for c, j in zip(comps, choice)]
+        yield choice, Polyhedron(tuple(rows), tuple(rhs), d)
+
+
+def _claim(net: Network, comps: list[Polyhedron]) -> Claim:
+    text = "f == 0 outside " + (" u ".join(f"{{A x <= b}} ({len(c.A)} rows)" for c in comps) or "the empty set")
+    K = [{"A": [list(r) for r in c.A], "b": list(c.b)} for c in comps]
+    return Claim(CLAIM_KIND, text, {"network": net.to_dict(), "K": K})
+
+
+def _small_radius(P: Polyhedron, x: Vec) -> Fraction:
+    """``r`` with ``x + [-r, r]^d`` strictly inside ``P`` (given ``x`` strictly inside)."""
+    r = _ONE
+    for row, beta in zip(P.A, P.b):
+        norm = sum((abs(v) for v in row), _ZERO)
+        if norm:
+            r = min(r, (beta - sum((a * t for a, t in zip(row, x)), _ZERO)) / (2 * norm))
+    return r
+
+
+def _witness(net: Network, leaf: PolyRegion) -> Vec | None:
+    assert leaf.polys is not None and leaf.interior is not None
+    x = _grid_point(leaf.polys, leaf.interior, _small_radius(leaf.polyhedron, leaf.interior))
+    if x is None or not any(net.eval_exact(x)):
+        return None  # cannot happen for a nonzero polynomial; never trust it unchecked
+    return x
+
+
+def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verdict:
+    """Decide "f == 0 on R^d \\ K" exactly for a ReLU network with pooling.
+
+    ``K``: a Box, a Polyhedron, a list of them (their union), or ``[]`` (the
+    claim "f is identically zero"). PROVED carries the region tree (claim kind
+    ``support_in_pooled``, re-checked by ``verify.checker.pooled``); REFUTED
+    carries an exact rational witness outside K, confirmed by ``eval_exact``;
+    UNKNOWN when ``budget`` (number of LPs) runs out. Networks with activations
+    after a pooling layer go to z3 (solver-trusted proofs, exact witnesses).
+
+    >>> from verify import Network
+    >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    >>> shift = Network.mlp([[[1]]], [[-1]])
+    >>> f = hat * hat.compose(shift)                       # hat(x) hat(x - 1): support [0, 1]
+    >>> prove_support_in(f, Box([0], [1])).status
+    <Status.PROVED: 'proved'>
+    >>> v = prove_support_in(f, Box([0], ["1/2"]))
+    >>> v.status, v.witness.point[0] > Fraction(1, 2), f.eval_exact(v.witness.point) != (0,)
+    (<Status.REFUTED: 'refuted'>, True, True)
+    """
+    t0 = time.perf_counter()
+    d = net.input_dim
+    comps = _components(K, d)
+    split = split_at_pool(net)
+    if split is None:
+        return _semi_algebraic(net, comps, t0)
+    claim = _claim(net, comps)
+    left = [budget if budget is not None else 10**9]
+    pieces, regions = [], 0
+    try:
+        for choice, base in _outside_pieces(comps, d):
+            pt = base.interior_point()
+            if pt is None:
+                pieces.append({"choice": list(choice), "leaves": [{"pattern": [], "no_interior": base.no_interior_certificate()}]})
+                continue
+            leaves: list[dict[str, Any]] = []
+            for leaf in _walk(net, *split, base, pt, left):
+                if leaf.polys is None:
+                    leaves.append({"pattern": list(leaf.pattern), "no_interior": leaf.no_interior})
+                elif leaf.zero:
+                    leaves.append({"pattern": list(leaf.pattern), "zero": True})
+                    regions += 1
+                else:
+                    x = _witness(net, leaf)
+                    if x is None:
+                        return Verdict(Status.UNKNOWN, claim, method="pooled regions", seconds=time.perf_counter() - t0,
+                                       reason="internal: no exact witness in a region with a nonzero polynomial")
+                    value = net.eval_exact(x)
+                    out = next(i for i, v in enumerate(value) if v != 0)
+                    ev = {"engine": "pooled", "pattern": list(leaf.pattern),
+                          "polynomial": [[list(e), c] for e, c in sorted(leaf.polys[out].items())]}
+                    return Verdict(Status.REFUTED, claim, witness=Witness(x, value, output=out), evidence=ev,
+                                   method="pooled regions", seconds=time.perf_counter() - t0)
+            pieces.append({"choice": list(choice), "leaves": leaves})
+    except _OutOfBudget:
+        return Verdict(Status.UNKNOWN, claim, method="pooled regions", seconds=time.perf_counter() - t0,
+                       reason=f"budget of {budget} LPs exhausted")
+    evidence = {"engine": "pooled", "pieces": pieces, "regions": regions}
+    return Verdict(Status.PROVED, claim, evidence=evidence, method="pooled regions", seconds=time.perf_counter() - t0)
+
+
+def _semi_algebraic(net: Network, comps: list[Polyhedron], t0: float) -> Verdict:
+    """Activations after pooling: z3 nonlinear real arithmetic, when K is a union of boxes."""
+    from verify import smt
+
+    boxes = []
+    for c in comps:
+        box = _as_box(c)
+        if box is None:
+            return Verdict(Status.UNKNOWN, _claim(net, comps), method="pooled regions", seconds=time.perf_counter() - t0,
+                           reason="activations after pooling (semi-algebraic pieces) and K not a union of boxes")
+        boxes.append(box)
+    v = smt.find_nonzero_outside(net, boxes)
+    if v.unknown:
+        return Verdict(Status.UNKNOWN, v.claim, evidence=v.evidence, method="z3", seconds=time.perf_counter() - t0,
+                       reason="activations after pooling (semi-algebraic pieces); z3: " + v.reason)
+    return v
+
+
+def _as_box(P: Polyhedron) -> Box | None:
+    """The box P is, when its rows are exactly the rows of ``Polyhedron.from_box``."""
+    d = P.dim
+    if len(P.A) != 2 * d:
+        return None
+    lo, hi = [], []
+    for i in range(d):
+        up, down = P.A[2 * i], P.A[2 * i + 1]
+        e = tuple(_ONE if j == i else _ZERO for j in range(d))
+        if up != e or down != tuple(-v for v in e):
+            return None
+        hi.append(P.b[2 * i])
+        lo.append(-P.b[2 * i + 1])
+    return Box(lo, hi) if all(a <= b for a, b in zip(lo, hi)) else None
+
+
+# -- the support ---------------------------------------------------------------------------
+
+
+def support(net: Network, *, budget: int | None = None) -> Support:
+    """The exact support (closure of ``{f != 0}``) of a ReLU network with pooling over R^d.
+
+    It is the union of the full-dimensional regions whose polynomial is not
+    zero (the zero set of a nonzero polynomial has no interior). ``bounded``
+    iff all of them are bounded; ``measure`` is the exact sum of their volumes
+    (the zero set of a nonzero polynomial is null), ``math.inf`` if unbounded.
+
+    >>> from verify import Network
+    >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    >>> s = support(hat * hat.compose(Network.mlp([[[1]]], [[-1]])))
+    >>> s.bounded, s.measure, str(s.bounding_box)
+    (True, Fraction(1, 1), '[0,1]')
+    """
+    from verify.support import Support
+
+    live = [r for r in region_polynomials(net, budget=budget) if not r.zero]
+    if not live:
+        return Support(True, (), None, Fraction(0), None)
+    pieces = tuple(r.polyhedron for r in live)
+    witness = _witness(net, live[0])
+    if not all(p.is_bounded() for p in pieces):
+        return Support(False, pieces, None, math.inf, witness)
+    boxes = [p.bounding_box() for p in pieces]
+    lo = [min(b.lower[i] for b in boxes if b) for i in range(net.input_dim)]
+    hi = [max(b.upper[i] for b in boxes if b) for i in range(net.input_dim)]
+    measure = sum((p.volume() for p in pieces), _ZERO)
+    return Support(True, pieces, Box(lo, hi), measure, witness)
