@@ -94,7 +94,8 @@ def test_prelu_identities_fail_at_the_excluded_slopes() -> None:
     with pytest.raises(ZeroDivisionError):
         prelu_relu(Q(1))
     # a = -1 makes s_a = |.|, and (|t| - |-t|) = 0 is not 2t
-    assert Network(1, (Affine([[1], [-1]], [0, 0]), Act(Activation("prelu", Q(-1))), Affine([[1, -1]], [0]))).eval_exact([3]) == (0,)
+    as_abs = Network(1, (Affine([[1], [-1]], [0, 0]), Act(Activation("prelu", Q(-1))), Affine([[1, -1]], [0])))
+    assert as_abs.eval_exact([3]) == (0,)
 
 
 # -- algebra laws --------------------------------------------------------------------

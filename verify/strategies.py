@@ -85,14 +85,21 @@ def rationals(
 
     @st.composite
     def draw_rational(draw: Any) -> Fraction:
-        q = draw(st.integers(1, n))
-        p_lo = None if lo is None else math.ceil(lo * q)
-        p_hi = None if hi is None else math.floor(hi * q)
-        if p_lo is not None and p_hi is not None and p_lo > p_hi:
-            return draw(st.sampled_from([b for b in (lo, hi) if b is not None]))
-        return Fraction(draw(st.integers(p_lo, p_hi)), q)
+        return _draw_rational(draw, lo, hi, n)
 
     return draw_rational()
+
+
+def _draw_rational(draw: Any, lo: Fraction | None, hi: Fraction | None, n: int) -> Fraction:
+    """One draw of :func:`rationals` without building a strategy (the denominator first, then the numerator)."""
+    if lo is not None and lo == hi:
+        return lo
+    q = draw(st.integers(1, n))
+    p_lo = None if lo is None else math.ceil(lo * q)
+    p_hi = None if hi is None else math.floor(hi * q)
+    if p_lo is not None and p_hi is not None and p_lo > p_hi:
+        return draw(st.sampled_from([b for b in (lo, hi) if b is not None]))
+    return Fraction(draw(st.integers(p_lo, p_hi)), q)
 
 
 def boxes(
@@ -125,9 +132,9 @@ def boxes(
     def draw_box(draw: Any) -> Box:
         lower, upper = [], []
         for _ in range(d):
-            a = draw(rationals(min_value=lo, max_value=hi - side, max_denominator=n))
+            a = _draw_rational(draw, lo, hi - side, n)
             lower.append(a)
-            upper.append(a + draw(rationals(min_value=side, max_value=hi - a, max_denominator=n)))
+            upper.append(a + _draw_rational(draw, side, hi - a, n))
         return Box(tuple(lower), tuple(upper))
 
     return draw_box()
@@ -221,12 +228,11 @@ def _draw_plan(draw: Any, s: _Shape) -> tuple[int, list[tuple[int, bool]]]:
 def _network(draw: Any, s: _Shape) -> Network:
     d, plan = _draw_plan(draw, s)
     m = s.max_abs_weight
-    number = rationals(min_value=-m, max_value=m, max_denominator=s.max_denominator)
     layers: list[Layer] = []
     width = d
     for k, (n, pool) in enumerate(plan):
-        weight = tuple(tuple(draw(number) for _ in range(width)) for _ in range(n))
-        layers.append(Affine(weight, tuple(draw(number) for _ in range(n))))
+        weight = tuple(tuple(_draw_rational(draw, -m, m, s.max_denominator) for _ in range(width)) for _ in range(n))
+        layers.append(Affine(weight, tuple(_draw_rational(draw, -m, m, s.max_denominator) for _ in range(n))))
         width = n // 2 if pool else n
         if pool:
             layers.append(Pool())
