@@ -323,7 +323,9 @@ def _slice(node: Node, ctx: _Ctx) -> _Feat:
         starts, ends = node.attrs["starts"], node.attrs["ends"]
         axes, steps = node.attrs.get("axes", list(range(len(starts)))), [1] * len(starts)
     else:
-        opt: list[Any] = [ctx.const(node, i).ravel().tolist() if len(node.inputs) > i and node.inputs[i] else None for i in range(1, 5)]
+        opt: list[Any] = [
+            ctx.const(node, i).ravel().tolist() if len(node.inputs) > i and node.inputs[i] else None for i in range(1, 5)
+        ]
         starts, ends, axes, steps = opt[0], opt[1], opt[2], opt[3]
         axes = list(range(len(starts))) if axes is None else axes
         steps = [1] * len(starts) if steps is None else steps
