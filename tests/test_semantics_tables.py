@@ -9,6 +9,9 @@ its table must contain exactly the rational activations, no more and no less.
 
 from __future__ import annotations
 
+from fractions import Fraction
+from typing import Any
+
 import pytest
 
 from verify.activations import CATALOGUE, Activation
@@ -20,13 +23,13 @@ from verify.semantics import ball, exact, floating, symbolic
 LAYER_TYPES = {Affine, Act, Pool}
 RATIONAL = {name for name, kind in CATALOGUE.items() if kind.rational}
 
-FULL_TABLES = {
+FULL_TABLES: dict[str, dict[str, Any]] = {
     "floating.ACTIVATION_RULES": floating.ACTIVATION_RULES,
     "ball.ACTIVATION_RULES": ball.ACTIVATION_RULES,
     "symbolic.ACTIVATION_RULES": symbolic.ACTIVATION_RULES,
     "symbolic.LATEX_NAMES": symbolic.LATEX_NAMES,
 }
-LAYER_TABLES = {
+LAYER_TABLES: dict[str, dict[type, Any]] = {
     "exact": exact.LAYER_RULES,
     "floating": floating.LAYER_RULES,
     "ball": ball.LAYER_RULES,
@@ -46,7 +49,7 @@ def test_exact_table_is_exactly_the_rational_activations() -> None:
 
 @pytest.mark.parametrize("name", sorted(set(CATALOGUE) - RATIONAL))
 def test_exact_refuses_irrational_activations(name: str) -> None:
-    param = "1" if name == "swish" else None
+    param = Fraction(1) if name == "swish" else None
     net = Network(1, (Act(Activation(name, param)),))
     with pytest.raises(UnsupportedNetwork):
         net.eval_exact([1])
