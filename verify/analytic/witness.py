@@ -144,7 +144,7 @@ def search_witness(
             balls = ball.evaluate(net, p, prec=prec)
             for i in outs:
                 if excludes_zero(balls[i]):
-                    enclosure = tuple(b.str(20, radius=True) for b in balls)
+                    enclosure = tuple(b.str(max(20, prec * 30103 // 100000 + 5), radius=True, more=True) for b in balls)
                     return Witness(point=p, enclosure=enclosure, prec=prec, output=i), tried
     return None, tried
 
