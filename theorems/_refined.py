@@ -1,0 +1,136 @@
+"""Exact facts about the refined topology (MATH.md §2, option A) that several theorems share.
+
+Everything here is decided by the engines' verdicts, never by sampling:
+
+* ``dsupp_r f = m`` for a continuous f: ``prove_support_in(f, rQ_m)`` PROVED and (when m >= 1)
+  ``prove_support_in(f, rQ_{m-1})`` REFUTED with an exact witness x outside the closed cube
+  ``rQ_{m-1}`` where f(x) != 0 (by continuity f has positive mass outside ``rQ_{m-1}``);
+* ``||f - g||_{L^1} <= sup_{rQ_m} |f - g| * (2rm)^d`` when both vanish outside ``rQ_m``, with
+  the sup from the exact ``max_abs``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from theorems._common import EngineMissing, as_fraction, engine
+from verify.box import Box
+from verify.network import Network
+from verify.verdict import Verdict
+
+
+def cube(d: int, n: int, r: Fraction = Fraction(1)) -> Box:
+    """The cube ``r Q_n = [-rn, rn]^d``."""
+    return Box.cube(d, -r * n, r * n)
+
+
+def outside_box(d: int, m: int, r: Fraction = Fraction(1)) -> Box:
+    """A unit box just outside ``rQ_m``: first coordinate in ``[rm + 1, rm + 2]``, the others in ``[0, 1]``."""
+    lo = [r * m + 1] + [Fraction(0)] * (d - 1)
+    hi = [r * m + 2] + [Fraction(1)] * (d - 1)
+    return Box(lo, hi)
+
+
+@dataclass
+class Dsupp:
+    """A certified value of ``dsupp_r f`` (``None`` when undecided) with the verdicts behind it."""
+
+    value: int | float | None
+    certificates: list[Verdict] = field(default_factory=list)
+    reason: str = ""
+
+
+def certified_dsupp(f: Network, *, r: Fraction = Fraction(1), n_max: int = 64) -> Dsupp:
+    """``dsupp_r f`` for a piecewise-linear (or ReLU+pool) network, certified by two support verdicts."""
+    support = engine("support", "support")
+    prove = engine("support", "prove_support_in")
+    s = support(f)
+    if not s.bounded:
+        return Dsupp(math.inf, [], "support unbounded")
+    box = s.bounding_box
+    if box is None:
+        return Dsupp(0, [], "f = 0")
+    extent = max([abs(c) for c in (*box.lower, *box.upper)])
+    m = max(1, math.ceil(extent / r))
+    if m > n_max:
+        return Dsupp(None, [], f"support extends beyond r*Q_{n_max}")
+    inside = prove(f, cube(f.input_dim, m, r))
+    if not inside.proved:
+        return Dsupp(None, [inside], f"support in rQ_{m} not proved: {inside.reason}")
+    if m == 1:
+        return Dsupp(1, [inside])
+    outside = prove(f, cube(f.input_dim, m - 1, r))
+    if not outside.refuted:
+        return Dsupp(None, [inside, outside], f"no witness outside rQ_{m - 1}: {outside.reason}")
+    return Dsupp(m, [inside, outside])
+
+
+def sup_distance(f: Network, g: Network, domain: Box) -> tuple[Fraction | None, Any]:
+    """Exact ``sup_domain |f - g|`` from ``verify.bounds.max_abs`` (value, raw answer)."""
+    max_abs = engine("bounds", "max_abs")
+    raw = max_abs(f - g, domain)
+    if isinstance(raw, Verdict):
+        ev = raw.evidence or {}
+        for key in ("value", "max", "max_abs", "bound"):
+            if key in ev:
+                return Fraction(ev[key]), raw
+        return None, raw
+    return as_fraction(raw), raw
+
+
+def l1_upper(f: Network, g: Network, m: int, *, r: Fraction = Fraction(1)) -> tuple[Fraction | None, list[str]]:
+    """An exact upper bound on ``||f - g||_{L^1}`` for f, g vanishing outside ``rQ_m``."""
+    domain = cube(f.input_dim, m, r)
+    sup, _ = sup_distance(f, g, domain)
+    if sup is None:
+        return None, ["max_abs gave no exact value"]
+    bound = sup * domain.volume
+    return bound, [f"sup over {domain} of |f - g| = {sup} (exact)", f"||f - g||_L1 <= {sup} * vol = {bound}"]
+
+
+def dsupp_lower_from_witness(g: Network, m: int, *, r: Fraction = Fraction(1), max_prec: int = 2048) -> Verdict:
+    """A rigorous witness that g != 0 somewhere outside ``rQ_m``, so ``dsupp_r g >= m + 1``."""
+    box = outside_box(g.input_dim, m, r)
+    if g.is_analytic:
+        return engine("analytic", "nonvanishing_witness")(g, box, max_prec=max_prec, budget=2000)
+    return engine("support", "prove_support_in")(g, cube(g.input_dim, m, r))
+
+
+__all__ = ["cube", "outside_box", "Dsupp", "certified_dsupp", "sup_distance", "l1_upper", "dsupp_lower_from_witness",
+           "EngineMissing"]
+
+
+def separation_verdict(name: str, f: Network, g: Network, *, r: Fraction = Fraction(1), g_is_zero: Verdict | None = None,
+                       g_witness: Verdict | None = None) -> Verdict:
+    """PROVED: ``d_tau(f, g) >= 2^-(m+1)`` where ``m = dsupp f`` (A1), for an analytic (or polynomial) g.
+
+    Either g is nonzero at a point outside ``rQ_m`` (then ``dsupp g >= m + 1``), or g is identically
+    zero (then ``dsupp g = 0`` and ``|2^-m - 1| >= 1/2``).
+    """
+    from theorems._common import theorem_verdict
+    from verify.verdict import Status
+
+    ds = certified_dsupp(f, r=r)
+    data = {"target": f.to_dict(), "net": g.to_dict(), "r": r}
+    if not isinstance(ds.value, int) or ds.value < 1:
+        return theorem_verdict(name, Status.UNKNOWN, "d_tau(f, g) >= 2^-(dsupp f + 1)", data=data,
+                               certificates=ds.certificates, reason=f"dsupp of the target not certified: {ds.reason}")
+    m = ds.value
+    bound = Fraction(1, 2 ** (m + 1))
+    text = f"d_tau(f, g) >= {bound} for the analytic g (dsupp f = {m})"
+    w = g_witness if g_witness is not None else dsupp_lower_from_witness(g, m, r=r)
+    facts = [f"dsupp f = {m} (support in rQ_{m} proved; a witness outside rQ_{m - 1})" if m > 1 else "dsupp f = 1"]
+    if w.proved if g.is_analytic else w.refuted:
+        facts += [f"g != 0 at a point outside rQ_{m}, so dsupp g >= {m + 1}", f"|2^-{m} - 2^-dsupp g| >= {bound} (A1)"]
+        return theorem_verdict(name, Status.PROVED, text, data=data, certificates=[*ds.certificates, w], facts=facts,
+                               witness=w.witness, method="identity theorem witness")
+    z = g_is_zero if g_is_zero is not None else engine("zero", "is_identically_zero")(g)
+    if z.proved:
+        facts += ["g = 0, so dsupp g = 0 and |2^-m - 1| >= 1/2"]
+        return theorem_verdict(name, Status.PROVED, text, data=data, certificates=[*ds.certificates, z], facts=facts,
+                               method="zero decision")
+    return theorem_verdict(name, Status.UNKNOWN, text, data=data, certificates=[*ds.certificates, w, z],
+                           reason=f"neither a witness outside rQ_{m} nor a zero proof: {w.reason}; {z.reason}")
