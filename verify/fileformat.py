@@ -37,7 +37,10 @@ _LAYER_KEYS = ("affine", "act", "pool")
 
 
 class _Literal:
-    """A JSON number literal kept as its text, so that ``0.1`` is read as the decimal 1/10."""
+    """A JSON number literal kept as its text, so that ``0.1`` is read as the decimal 1/10.
+
+    ``NaN`` and ``Infinity`` are kept too, and rejected where they stand, so the message names the place.
+    """
 
     __slots__ = ("text",)
 
@@ -46,10 +49,6 @@ class _Literal:
 
     def __repr__(self) -> str:
         return self.text
-
-
-def _reject_constant(name: str) -> Any:
-    raise InvalidNetwork(expected("a finite number (NaN and Infinity are not JSON numbers)", "literal", name))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -70,7 +69,7 @@ def loads(text: str) -> Any:
     '_Literal'
     """
     try:
-        return json.loads(text, parse_float=_Literal, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        return json.loads(text, parse_float=_Literal, parse_constant=_Literal, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise InvalidNetwork(expected("valid JSON text", f"JSON at line {exc.lineno} column {exc.colno}", exc.msg)) from None
     except InvalidNetwork:

@@ -53,12 +53,13 @@ def evaluate_point(net: Network, x: tuple[Fraction, ...], *, prec: int = 128) ->
     from verify.semantics.ball import endpoints
 
     values = []
+    digits = max(5, int(prec * 0.30103))  # flint's str() would show only the context's 53 bits
     for y in net.eval_ball(x, prec=prec):
         if not y.is_finite():  # an unbounded enclosure: no finite ends to report
-            values.append({"ball": str(y), "lower": None, "upper": None})
+            values.append({"ball": y.str(digits, radius=True), "lower": None, "upper": None})
             continue
         lo, hi = endpoints(y)
-        values.append({"ball": str(y), "lower": format_rational(lo), "upper": format_rational(hi)})
+        values.append({"ball": y.str(digits, radius=True), "lower": format_rational(lo), "upper": format_rational(hi)})
     return {"exact": False, "prec": prec, "point": point, "values": values}
 
 
@@ -80,6 +81,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _intermixed(parser: argparse.ArgumentParser) -> None:
+    """Let options stand between NET and the coordinates (``eval NET --prec 64 0 0``).
+
+    Plain argparse stops filling a ``nargs="*"`` positional at the first option;
+    ``parse_known_intermixed_args`` does not, but it calls ``parse_known_args``
+    itself, hence the re-entrancy guard.
+    """
+    base = type(parser)
+
+    def parse_known_args(self: Any, args: Any = None, namespace: Any = None) -> Any:
+        if getattr(self, "_intermixing", False):
+            return base.parse_known_args(self, args, namespace)
+        self._intermixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+    parser.__class__ = type("EvalParser", (base,), {"parse_known_args": parse_known_args})
+
+
 def add_parser(subparsers: Any) -> None:
     """Register ``netproof eval``."""
     p = subparsers.add_parser(
@@ -92,4 +114,5 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--prec", type=int, default=128, help="working precision in bits for balls (default 128)")
     p._negative_number_matcher = _NEGATIVE_NUMBER  # accept -1/3 and -1e-3 as coordinates, not options
+    _intermixed(p)
     p.set_defaults(func=_run)
