@@ -61,7 +61,8 @@ TABLE = [
     ("per-unit list length", net('{"affine": {"weight": [[1], [1]], "bias": [0, 0]}}, {"act": ["relu", "relu", "relu"]}'),
      "Expected 2 activations (one per unit) but got len(layers[1].act)=3"),
     ("empty act list", net('{"act": []}'), "layers[0].act=[]"),
-    ("odd pooling width", net(AFFINE + ', {"pool": "hadamard"}'), "Expected an even width before pooling but got layers[1].pool input width=1"),
+    ("odd pooling width", net(AFFINE + ', {"pool": "hadamard"}'),
+     "Expected an even width before pooling but got layers[1].pool input width=1"),
     ("pool kind", net('{"pool": "sum"}'), "layers[0].pool='sum'"),
     # document structure
     ("format version", net("", head='"format": "netproof/2", "input_dim": 1'), "format='netproof/2'"),
