@@ -199,7 +199,37 @@ def _piece_rows(lo: Fraction | None, hi: Fraction | None, z: Form) -> list[tuple
 
 
 def _strictly_inside(rows: list[tuple[Vec, Fraction]], x: Vec) -> bool:
-    return all(sum((a * t for a, t in zip(r, x)), _ZERO) < beta for r, beta in rows)
+    """Whether ``x`` is strictly inside every row that constrains anything (zero rows ``0 <= beta >= 0`` are void)."""
+    return all(sum((a * t for a, t in zip(r, x)), _ZERO) < beta if any(r) else beta >= 0 for r, beta in rows)
+
+
+def _region(rows: list[tuple[Vec, Fraction]], d: int) -> Polyhedron:
+    """The polyhedron of the rows that constrain anything (zero rows with ``beta >= 0`` dropped)."""
+    live = [(r, b) for r, b in rows if any(r) or b < 0]
+    return Polyhedron(tuple(r for r, _ in live), tuple(b for _, b in live), d)
+
+
+def _interior_or_cut(rows: list[tuple[Vec, Fraction]], d: int) -> tuple[Vec | None, Vec | None]:
+    """An interior point of ``{A x <= b}``, or multipliers (over all rows) proving it has no interior.
+
+    Zero rows need care: ``0 <= 0`` holds everywhere, yet ``{0 < 0}`` is empty, so
+    a Motzkin certificate may only use rows with a nonzero coefficient vector,
+    unless it shows plain emptiness (``y^T b < 0``).
+    """
+    for i, (r, beta) in enumerate(rows):
+        if not any(r) and beta < 0:
+            return None, tuple(_ONE if j == i else _ZERO for j in range(len(rows)))
+    idx = [i for i, (r, _) in enumerate(rows) if any(r)]
+    P = Polyhedron(tuple(rows[i][0] for i in idx), tuple(rows[i][1] for i in idx), d)
+    pt = P.interior_point()
+    if pt is not None:
+        return pt, None
+    y = P.no_interior_certificate()
+    assert y is not None
+    full = [_ZERO] * len(rows)
+    for i, v in zip(idx, y):
+        full[i] = v
+    return None, tuple(full)
 
 
 def _suffix_polys(suffix: tuple[Layer, ...], forms: list[Form], d: int) -> tuple[Poly, ...]:
@@ -226,13 +256,12 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
             forms = _apply_affine(prefix[li], forms, d)  # type: ignore[arg-type]
             li += 1
         if li == len(prefix):
-            poly = Polyhedron(tuple(r for r, _ in rows), tuple(b for _, b in rows), d)
-            yield PolyRegion(pat, poly, pt, _suffix_polys(suffix, forms, d))
+            yield PolyRegion(pat, _region(rows, d), pt, _suffix_polys(suffix, forms, d))
             continue
         layer = prefix[li]
         assert isinstance(layer, Act)
         z = forms[ui]
-        children = []
+        children: list[Any] = []
         for k, piece in enumerate(layer.unit(ui).pieces()):
             new = _piece_rows(piece.lo, piece.hi, z)
             rows2 = rows + new
@@ -241,10 +270,9 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
                 budget[0] -= 1
                 if budget[0] < 0:
                     raise _OutOfBudget
-                P = Polyhedron(tuple(r for r, _ in rows2), tuple(b for _, b in rows2), d)
-                pt2 = P.interior_point()
+                pt2, cut = _interior_or_cut(rows2, d)
                 if pt2 is None:
-                    yield PolyRegion((*pat, k), P, None, None, P.no_interior_certificate())
+                    yield PolyRegion((*pat, k), _region(rows2, d), None, None, cut)
                     continue
             out = (tuple(piece.slope * v for v in z[0]), piece.slope * z[1] + piece.intercept)
             if ui + 1 == len(forms):
@@ -273,7 +301,7 @@ def region_polynomials(net: Network, domain: Polyhedron | Box | None = None, *,
         raise UnsupportedNetwork(expected("activations only before the first pooling layer, piecewise-linear",
                                           "network", repr(net)))
     base = _as_polyhedron(domain, net.input_dim)
-    pt = base.interior_point()
+    pt, _ = _interior_or_cut(list(zip(base.A, base.b)), net.input_dim)
     if pt is None:
         return []
     left = [budget if budget is not None else 10**9]
@@ -319,7 +347,8 @@ def _outside_pieces(comps: list[Polyhedron], d: int) -> Iterator[tuple[tuple[int
 
 
 def _claim(net: Network, comps: list[Polyhedron]) -> Claim:
-    text = "f == 0 outside " + (" u ".join(f"{{A x <= b}} ({len(c.A)} rows)" for c in comps) or "the empty set")
+    names = [str(b) if (b := _as_box(c)) is not None else f"{{A x <= b}} ({len(c.A)} rows)" for c in comps]
+    text = "f == 0 outside " + (" u ".join(names) or "the empty set")
     K = [{"A": [list(r) for r in c.A], "b": list(c.b)} for c in comps]
     return Claim(CLAIM_KIND, text, {"network": net.to_dict(), "K": K})
 
@@ -373,9 +402,9 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
     pieces, regions = [], 0
     try:
         for choice, base in _outside_pieces(comps, d):
-            pt = base.interior_point()
+            pt, cut = _interior_or_cut(list(zip(base.A, base.b)), d)
             if pt is None:
-                pieces.append({"choice": list(choice), "leaves": [{"pattern": [], "no_interior": base.no_interior_certificate()}]})
+                pieces.append({"choice": list(choice), "leaves": [{"pattern": [], "no_interior": cut}]})
                 continue
             leaves: list[dict[str, Any]] = []
             for leaf in _walk(net, *split, base, pt, left):
@@ -434,7 +463,7 @@ def _as_box(P: Polyhedron) -> Box | None:
             return None
         hi.append(P.b[2 * i])
         lo.append(-P.b[2 * i + 1])
-    return Box(lo, hi) if all(a <= b for a, b in zip(lo, hi)) else None
+    return Box(tuple(lo), tuple(hi)) if all(a <= b for a, b in zip(lo, hi)) else None
 
 
 # -- the support ---------------------------------------------------------------------------
@@ -467,4 +496,4 @@ def support(net: Network, *, budget: int | None = None) -> Support:
     lo = [min(b.lower[i] for b in boxes if b) for i in range(net.input_dim)]
     hi = [max(b.upper[i] for b in boxes if b) for i in range(net.input_dim)]
     measure = sum((p.volume() for p in pieces), _ZERO)
-    return Support(True, pieces, Box(lo, hi), measure, witness)
+    return Support(True, pieces, Box(tuple(lo), tuple(hi)), measure, witness)

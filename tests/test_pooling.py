@@ -1,0 +1,236 @@
+"""Exact support reasoning for ReLU networks with pooling: facts computed by hand, certificates, cross-checks with z3."""
+
+from __future__ import annotations
+
+import copy
+import json
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify import Box, Network
+from verify.checker import check, explain
+from verify.layers import Act, Affine, Pool
+from verify.polyhedra import Polyhedron
+from verify.pooling import prove_support_in, region_polynomials, split_at_pool, support
+from verify.smt import find_nonzero_outside
+
+F = Fraction
+
+
+def hat(shift: object = 0) -> Network:
+    """hat(x - shift) = relu(x-s+1) - 2 relu(x-s) + relu(x-s-1): support [s-1, s+1], integral 1."""
+    s = F(shift)  # type: ignore[arg-type]
+    return Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1 - s, -s, -1 - s], [0]])
+
+
+def relu_x() -> Network:
+    return Network.mlp([[[1]], [[1]]], [[0], [0]])
+
+
+def hat2d() -> Network:
+    """hat(x) * hat(y) in d = 2 with one pooling layer: support [-1, 1]^2."""
+    h = [[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]]
+    return Network(2, (Affine(h, [1, 0, -1, 1, 0, -1]), Act("relu"),
+                       Affine([[1, -2, 1, 0, 0, 0], [0, 0, 0, 1, -2, 1]], [0, 0]), Pool()))
+
+
+def poly_identity() -> Network:
+    """(x+1)(x-1) - x*x + 1, through pooling: identically zero."""
+    return Network(1, (Affine([[1], [1], [1], [-1]], [1, 0, -1, 0]), Pool(), Affine([[1, 1]], [1])))
+
+
+# -- facts computed by hand ---------------------------------------------------------
+
+
+def test_product_of_shifted_hats():
+    f = hat() * hat(1)  # nonzero exactly on (0, 1)
+    s = support(f)
+    assert s.bounded and s.measure == 1 and s.bounding_box == Box([0], [1])
+    assert s.contains(["1/2"]) and not s.contains(["3/2"])
+    assert f.eval_exact(s.witness)[0] != 0
+    v = prove_support_in(f, Box([0], [1]))
+    assert v.proved and check(v.to_json())
+    r = prove_support_in(f, Box([0], ["1/2"]))
+    assert r.refuted and F(1, 2) < r.witness.point[0] < 1
+    assert f.eval_exact(r.witness.point) == r.witness.value != (0,)
+    assert check(r.to_json())
+
+
+def test_tensor_product_hat_2d():
+    f = hat2d()
+    s = support(f)
+    assert s.bounded and s.measure == 4 and s.bounding_box == Box.cube(2, -1, 1)
+    v = prove_support_in(f, Box.cube(2, -1, 1))
+    assert v.proved and check(v.to_json())
+    r = prove_support_in(f, Box([-1, -1], [1, "1/2"]))
+    assert r.refuted and r.witness.point[1] > F(1, 2) and f.eval_exact(r.witness.point)[0] != 0
+
+
+def test_polynomial_identity_is_zero_everywhere():
+    f = poly_identity()
+    v = prove_support_in(f, [])
+    assert v.proved and check(v.to_json())
+    s = support(f)
+    assert s.empty and s.measure == 0 and s.bounded
+
+
+def test_support_cut_g_times_psi():
+    g, psi = relu_x(), hat()
+    F_ = g * psi  # relu(x) hat(x): nonzero exactly on (0, 1)
+    v = prove_support_in(F_, Box([-1], [1]))
+    assert v.proved and check(v.to_json())
+    assert support(F_).measure == F(1, 2) * 0 + 1  # (0, 1) has length 1
+    w = prove_support_in(g, Box([-1], [1]))  # g alone leaks to +infinity
+    assert w.refuted and w.witness.point[0] > 1 and check(w.to_json())
+    s = support(g)
+    assert not s.bounded and s.bounding_box is None
+
+
+def test_far_leak_through_pooling():
+    big = 10**9
+    leak = Network.mlp([[[1], [1]], [[1, -1]]], [[-big, -big - 1], [0]])  # relu(x-1e9) - relu(x-1e9-1)
+    f = leak * relu_x()
+    r = prove_support_in(f, Box([-1], [1]))
+    assert r.refuted and r.witness.point[0] > big and f.eval_exact(r.witness.point)[0] != 0
+    assert not support(f).bounded
+
+
+def test_union_of_boxes_and_polyhedron():
+    f = hat() * hat(1)
+    v = prove_support_in(f, [Box([0], ["1/2"]), Box(["1/2"], [1])])
+    assert v.proved and check(v.to_json())
+    gap = prove_support_in(f, [Box([0], ["1/3"]), Box(["1/2"], [1])])
+    assert gap.refuted and F(1, 3) < gap.witness.point[0] < F(1, 2)
+    tri = Polyhedron([[1, 0], [0, 1], [-1, -1]], [1, 1, 2])  # contains [-1,1]^2? no: x+y >= -2 cuts no corner
+    assert prove_support_in(hat2d(), tri).proved
+    cut = Polyhedron([[1, 0], [0, 1], [-1, -1]], [1, 1, 1])  # loses the corner near (-1, -1)
+    r = prove_support_in(hat2d(), cut)
+    assert r.refuted and sum(r.witness.point) < -1 and check(r.to_json())
+
+
+def test_activation_after_pooling_goes_to_z3():
+    sq = hat() * hat()
+    f = Network(1, (*sq.layers, Affine([[1]], [F(-1, 4)]), Act("relu")))  # relu(hat^2 - 1/4): support [-1/2, 1/2]
+    assert split_at_pool(f) is None
+    v = prove_support_in(f, Box(["-1/2"], ["1/2"]))
+    assert v.proved and v.method == "z3" and v.evidence["trust"] == "solver-trusted"
+    r = prove_support_in(f, Box(["-1/4"], ["1/4"]))
+    assert r.refuted and F(1, 4) < abs(r.witness.point[0]) < F(1, 2)
+
+
+def test_budget_gives_unknown():
+    v = prove_support_in(hat2d(), Box.cube(2, -1, 1), budget=2)
+    assert v.unknown and "budget" in v.reason
+
+
+def test_region_polynomials_partition_a_box():
+    regs = region_polynomials(hat2d(), Box.cube(2, -2, 2))
+    assert sum(r.polyhedron.volume() for r in regs) == 16
+    assert sum(r.polyhedron.volume() for r in regs if not r.zero) == 4
+
+
+# -- tampered certificates are rejected ------------------------------------------------
+
+
+def test_tampered_certificates_rejected():
+    f = hat() * hat(1)
+    cert = json.loads(prove_support_in(f, Box([0], [1])).to_json())
+    assert check(cert)
+    dropped = copy.deepcopy(cert)
+    dropped["evidence"]["pieces"][0]["leaves"].pop()
+    assert "cover" in explain(dropped)
+    mult = copy.deepcopy(cert)
+    leaf = next(lf for lf in mult["evidence"]["pieces"][0]["leaves"] if "no_interior" in lf)
+    leaf["no_interior"][0] = "1/3"
+    assert "multipliers" in explain(mult)
+    weight = copy.deepcopy(cert)
+    weight["claim"]["data"]["network"]["layers"][0]["affine"]["bias"][0] = "3/2"  # hat now leaks past x = 1... or -1
+    assert not check(weight)
+    zero_flag = copy.deepcopy(cert)
+    for piece in zero_flag["evidence"]["pieces"]:
+        piece["leaves"] = [{"pattern": [], "zero": True}]
+    assert not check(zero_flag)
+    pieces = copy.deepcopy(cert)
+    pieces["evidence"]["pieces"].pop()
+    assert "complement" in explain(pieces)
+
+    r = json.loads(prove_support_in(f, Box([0], ["1/2"])).to_json())
+    assert check(r)
+    moved = copy.deepcopy(r)
+    moved["witness"]["point"] = ["1/4"]  # inside K
+    assert not check(moved)
+    moved["witness"]["point"] = ["2"]  # outside K, where f vanishes
+    assert not check(moved)
+    coeff = copy.deepcopy(r)
+    coeff["evidence"]["polynomial"][0][1] = "12345"
+    assert "polynomial" in explain(coeff)
+    value = copy.deepcopy(r)
+    value["witness"]["value"] = ["1"]
+    assert not check(value)
+
+
+# -- cross-check with z3 on random small networks -----------------------------------------
+
+small = st.fractions(min_value=-2, max_value=2, max_denominator=3)
+
+
+@st.composite
+def pooled_nets(draw):
+    d = draw(st.integers(1, 2))
+    w = draw(st.integers(1, 3))
+    first = Affine([[draw(small) for _ in range(d)] for _ in range(w)], [draw(small) for _ in range(w)])
+    acts = [draw(st.sampled_from(["relu", "abs", {"leaky_relu": "1/2"}, "identity"])) for _ in range(w)]
+    head = Affine([[draw(small) for _ in range(w)] for _ in range(2)], [draw(small) for _ in range(2)])
+    layers = [first, Act(acts), head]
+    if draw(st.booleans()):
+        layers.append(Pool())
+    else:
+        layers.append(Affine([[draw(small), draw(small)]], [draw(small)]))
+    return Network(d, tuple(layers))
+
+
+@settings(max_examples=20, deadline=None)
+@given(net=pooled_nets(), r=st.sampled_from([1, 2]))
+def test_regions_and_z3_agree(net, r):
+    K = Box.cube(net.input_dim, -r, r)
+    mine = prove_support_in(net, K)
+    theirs = find_nonzero_outside(net, K, timeout_ms=20_000)
+    assert not mine.unknown
+    if not theirs.unknown:
+        assert mine.status == theirs.status
+    for v in (mine, theirs):
+        if v.refuted:
+            assert not K.contains(v.witness.point) and any(net.eval_exact(v.witness.point))
+            assert check(v.to_json())
+    if mine.proved:
+        assert check(mine.to_json())
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None)
+@given(net=pooled_nets())
+def test_support_measure_matches_box_partition(net):
+    s = support(net)
+    if s.bounded and not s.empty:
+        box = s.bounding_box
+        inside = region_polynomials(net, box)
+        assert sum((rg.polyhedron.volume() for rg in inside if not rg.zero), F(0)) == s.measure
+
+
+def test_degenerate_unit_at_its_kink_is_not_cut_off():
+    # a relu unit whose input is the constant 0: both branches are all of R^d ({0 <= 0}), neither may be cut
+    const = Network(1, (Affine([[0]], [0]), Act("relu"), Affine([[0], [0]], [1, 1]), Pool()))  # f == 1
+    v = prove_support_in(const, Box([-1], [1]))
+    assert v.refuted and const.eval_exact(v.witness.point) == (1,)
+    assert not support(const).bounded
+    # a forged proof that cuts both branches with the zero row (y^T A = 0, y^T b = 0) is rejected
+    forged = json.loads(prove_support_in(hat() * hat(1), Box([0], [1])).to_json())
+    forged["claim"] = json.loads(v.to_json())["claim"]
+    forged["evidence"]["pieces"] = [
+        {"choice": [c], "leaves": [{"pattern": [0], "no_interior": ["0", "1"]}, {"pattern": [1], "no_interior": ["0", "1"]}]}
+        for c in (0, 1)
+    ]
+    assert "multipliers" in explain(forged)
