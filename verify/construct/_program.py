@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from verify.activations import Activation
 from verify.layers import Act, Affine, Layer
 from verify.network import Network
 
 __all__ = ["Program", "ZERO", "ONE", "RELU", "affine", "to_network", "then", "parallel", "pad", "readout", "ceil_log2"]
 
 ZERO, ONE = Fraction(0), Fraction(1)
-RELU = Act("relu")
+RELU = Act(Activation("relu"))
 
 Program = list[Affine]
 
@@ -71,7 +72,9 @@ def _stack(blocks: Sequence[Affine]) -> Affine:
 
 def _block_diag(blocks: Sequence[Affine]) -> Affine:
     total = sum(a.in_dim for a in blocks)
-    rows, bias, offset = [], [], 0
+    rows: list[tuple[Fraction, ...]] = []
+    bias: list[Fraction] = []
+    offset = 0
     for a in blocks:
         left, right = (ZERO,) * offset, (ZERO,) * (total - offset - a.in_dim)
         rows.extend(left + r + right for r in a.weight)

@@ -53,7 +53,7 @@ def bounding_box(K: Any) -> Box:
     """The smallest box containing ``K``."""
     boxes = as_boxes(K)
     d = boxes[0].dim
-    return Box([min(b.lower[i] for b in boxes) for i in range(d)], [max(b.upper[i] for b in boxes) for i in range(d)])
+    return Box(tuple(min(b.lower[i] for b in boxes) for i in range(d)), tuple(max(b.upper[i] for b in boxes) for i in range(d)))
 
 
 def diameter(K: Any) -> Fraction:
@@ -120,7 +120,7 @@ def is_cover(centres: Sequence[Sequence[Any]], K: Any, delta: Any) -> bool:
 
 
 def _axis_points(a: Fraction, b: Fraction, spacing: Fraction) -> list[Fraction]:
-    """``min(a + (j + 1/2) spacing, b)``, ``j < max(1, ceil((b - a)/spacing))``: every ``t`` in ``[a, b]`` is within ``spacing/2``."""
+    """``min(a + (j + 1/2) spacing, b)``, ``j < max(1, ceil((b - a)/spacing))``: all of ``[a, b]`` is within ``spacing/2``."""
     n = max(1, ceil((b - a) / spacing))
     return [min(a + (2 * j + 1) * spacing / 2, b) for j in range(n)]
 
@@ -213,7 +213,7 @@ def _bounding_cover(K: Any, r: Fraction) -> tuple[Point, ...]:
     """The grid cover of the bounding cube, keeping only balls that meet ``K`` (at most :func:`box_bound`)."""
     bb = bounding_box(K)
     s = diameter(K)
-    cube = Box(bb.lower, [a + s for a in bb.lower])
+    cube = Box(bb.lower, tuple(a + s for a in bb.lower))
     boxes = as_boxes(K)
 
     def meets(c: Point) -> bool:

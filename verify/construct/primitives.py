@@ -19,9 +19,9 @@ from fractions import Fraction
 from typing import Any
 
 from verify.box import Box
-from verify.construct._program import ONE, ZERO, Program, affine, ceil_log2, parallel, then, to_network
+from verify.construct._program import ONE, ZERO, Program, affine, parallel, then, to_network
 from verify.errors import InvalidArgument, expected
-from verify.layers import Affine
+from verify.layers import Act, Affine
 from verify.network import Network
 from verify.numbers import to_rational
 
@@ -49,11 +49,20 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Size:
-    """Architecture of a network: ``hidden`` widths (one per ReLU layer), ``outputs``, ``pools``."""
+    """Architecture of a network: ``hidden`` widths (one per ReLU layer), ``outputs``, ``pools``.
+
+    ``readout`` is the width of the last affine layer when it differs from ``outputs``
+    (``2 D`` before a final pooling layer).
+    """
 
     hidden: tuple[int, ...]
     outputs: int
     pools: int = 0
+    readout: int | None = None
+
+    def __repr__(self) -> str:
+        extra = f", readout={self.readout}" if self.readout is not None else ""
+        return f"Size(hidden={self.hidden}, outputs={self.outputs}, pools={self.pools}{extra})"
 
     @property
     def depth(self) -> int:
@@ -62,7 +71,7 @@ class Size:
 
     @property
     def width(self) -> int:
-        return max((*self.hidden, self.outputs))
+        return max((*self.hidden, self.outputs, self.readout or 0))
 
     @property
     def num_neurons(self) -> int:
@@ -76,8 +85,9 @@ def size_of(net: Network) -> Size:
     Size(hidden=(3,), outputs=1, pools=0)
     """
     ins = (net.input_dim, *net.widths)
-    hidden = tuple(ins[i] for i, layer in enumerate(net.layers) if type(layer).__name__ == "Act")
-    return Size(hidden, net.output_dim, net.num_pool)
+    hidden = tuple(ins[i] for i, layer in enumerate(net.layers) if isinstance(layer, Act))
+    last = next((layer.out_dim for layer in reversed(net.layers) if isinstance(layer, Affine)), net.output_dim)
+    return Size(hidden, net.output_dim, net.num_pool, None if last == net.output_dim else last)
 
 
 def _levels(n: int) -> list[int]:
@@ -325,7 +335,7 @@ def cube_union(cells: Iterable[Sequence[int]], h: Any) -> Network:
     zs = [tuple(z) for z in cells]
     if not zs or any(not all(isinstance(c, int) and not isinstance(c, bool) for c in z) for z in zs):
         raise InvalidArgument(expected("a non-empty list of integer tuples", "cells", zs))
-    boxes = [Box([q * c for c in z], [q * (c + 1) for c in z]) for z in sorted(set(zs))]
+    boxes = [Box(tuple(q * c for c in z), tuple(q * (c + 1) for c in z)) for z in sorted(set(zs))]
     return max_of_plateaus(boxes, q)
 
 
