@@ -23,6 +23,7 @@ z3's nonlinear real arithmetic (:func:`verify.smt.find_nonzero_outside`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from verify.box import Box
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
+from verify.exactlp import lp_max
 from verify.layers import Act, Affine, Layer, Pool
 from verify.polyhedra import Polyhedron
 from verify.verdict import Claim, Status, Verdict, Witness
@@ -162,10 +164,15 @@ class PolyRegion:
     """
 
     pattern: tuple[int, ...]
-    polyhedron: Polyhedron
+    rows: tuple[tuple[Vec, Fraction], ...]
     interior: Vec | None
     polys: tuple[Poly, ...] | None
     no_interior: Vec | None = None
+
+    @functools.cached_property
+    def polyhedron(self) -> Polyhedron:
+        """The region ``{x : a.x <= beta for every row}`` (void zero rows dropped)."""
+        return _region(list(self.rows), len(self.interior or self.rows[0][0]))
 
     @property
     def zero(self) -> bool:
@@ -220,12 +227,14 @@ def _interior_or_cut(rows: list[tuple[Vec, Fraction]], d: int) -> tuple[Vec | No
         if not any(r) and beta < 0:
             return None, tuple(_ONE if j == i else _ZERO for j in range(len(rows)))
     idx = [i for i, (r, _) in enumerate(rows) if any(r)]
-    P = Polyhedron(tuple(rows[i][0] for i in idx), tuple(rows[i][1] for i in idx), d)
-    pt = P.interior_point()
-    if pt is not None:
-        return pt, None
-    y = P.no_interior_certificate()
-    assert y is not None
+    # one exact LP: max t s.t. a_i x + t <= b_i (nonzero rows), t <= 1; t* > 0 iff there is an interior point,
+    # else its dual multipliers (without the t <= 1 row) are a Motzkin certificate
+    A = [(*rows[i][0], _ONE) for i in idx] + [(*([_ZERO] * d), _ONE)]
+    res = lp_max(A, [rows[i][1] for i in idx] + [_ONE], [_ZERO] * d + [_ONE])
+    assert res.status == "optimal" and res.value is not None and res.point is not None and res.multipliers is not None
+    if res.value > 0:
+        return res.point[:-1], None
+    y = res.multipliers[:-1]
     full = [_ZERO] * len(rows)
     for i, v in zip(idx, y):
         full[i] = v
@@ -256,7 +265,7 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
             forms = _apply_affine(prefix[li], forms, d)  # type: ignore[arg-type]
             li += 1
         if li == len(prefix):
-            yield PolyRegion(pat, _region(rows, d), pt, _suffix_polys(suffix, forms, d))
+            yield PolyRegion(pat, tuple(rows), pt, _suffix_polys(suffix, forms, d))
             continue
         layer = prefix[li]
         assert isinstance(layer, Act)
@@ -272,7 +281,7 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
                     raise _OutOfBudget
                 pt2, cut = _interior_or_cut(rows2, d)
                 if pt2 is None:
-                    yield PolyRegion((*pat, k), _region(rows2, d), None, None, cut)
+                    yield PolyRegion((*pat, k), tuple(rows2), None, None, cut)
                     continue
             out = (tuple(piece.slope * v for v in z[0]), piece.slope * z[1] + piece.intercept)
             if ui + 1 == len(forms):
@@ -353,10 +362,10 @@ def _claim(net: Network, comps: list[Polyhedron]) -> Claim:
     return Claim(CLAIM_KIND, text, {"network": net.to_dict(), "K": K})
 
 
-def _small_radius(P: Polyhedron, x: Vec) -> Fraction:
-    """``r`` with ``x + [-r, r]^d`` strictly inside ``P`` (given ``x`` strictly inside)."""
+def _small_radius(rows: Sequence[tuple[Vec, Fraction]], x: Vec) -> Fraction:
+    """``r`` with ``x + [-r, r]^d`` strictly inside the rows' region (given ``x`` strictly inside)."""
     r = _ONE
-    for row, beta in zip(P.A, P.b):
+    for row, beta in rows:
         norm = sum((abs(v) for v in row), _ZERO)
         if norm:
             r = min(r, (beta - sum((a * t for a, t in zip(row, x)), _ZERO)) / (2 * norm))
@@ -365,7 +374,7 @@ def _small_radius(P: Polyhedron, x: Vec) -> Fraction:
 
 def _witness(net: Network, leaf: PolyRegion) -> Vec | None:
     assert leaf.polys is not None and leaf.interior is not None
-    x = _grid_point(leaf.polys, leaf.interior, _small_radius(leaf.polyhedron, leaf.interior))
+    x = _grid_point(leaf.polys, leaf.interior, _small_radius(leaf.rows, leaf.interior))
     if x is None or not any(net.eval_exact(x)):
         return None  # cannot happen for a nonzero polynomial; never trust it unchecked
     return x
