@@ -60,7 +60,8 @@ class Box:
         parts = re.split(r"\]\s*[x×*]\s*\[", text.strip())
         if not text.strip().startswith("[") or not text.strip().endswith("]"):
             raise InvalidArgument(expected('a box like "[a,b]x[c,d]"', "box", text))
-        parts[0], parts[-1] = parts[0].strip()[1:], parts[-1].strip()[:-1]
+        parts[0] = parts[0].strip()[1:]
+        parts[-1] = parts[-1].strip()[:-1]  # after the line above: a 1-D box has one part
         lo, hi = [], []
         for i, part in enumerate(parts):
             ends = part.split(",")
