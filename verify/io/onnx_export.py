@@ -9,8 +9,9 @@ back). Layers: ``Affine`` -> ``Gemm``; ``Pool`` -> two ``Slice`` and ``Mul``;
 ``Act`` -> one op (or a small graph) per activation, a per-unit list as
 ``Slice`` runs joined by ``Concat``.
 
-Activations: relu ``Relu``; leaky_relu/prelu ``Where(x > 0, x, a * x)`` (the
-slope as a float64, not ``LeakyRelu``'s float32 attribute); abs ``Abs``;
+Activations: relu ``Relu``; leaky_relu ``Where(x > 0, x, a * x)`` (the
+slope as a float64, not ``LeakyRelu``'s float32 attribute); prelu ``PRelu``
+with a float64 slope; abs ``Abs``;
 identity ``Identity``; hardtanh ``Clip(-1, 1)``; sigmoid, tanh, exp, sin
 their ops; softplus ``Softplus``; silu ``x * Sigmoid(x)``; swish(b)
 ``x * Sigmoid(b * x)``; gelu ``x * (1 + Erf(x / sqrt 2)) * 1/2`` (torch's
@@ -120,7 +121,7 @@ def _op(name: str) -> Callable[[_Builder, str, Fraction | None], str]:
 ACTIVATION_RULES: dict[str, Callable[[_Builder, str, Fraction | None], str]] = {
     "relu": _op("Relu"),
     "leaky_relu": _leaky,
-    "prelu": _leaky,
+    "prelu": lambda b, z, a: b.op("PRelu", [z, b.const(float(a or 0))]),
     "abs": _op("Abs"),
     "identity": _op("Identity"),
     "hardtanh": lambda b, z, _a: b.op("Clip", [z, b.const(-1.0), b.const(1.0)]),

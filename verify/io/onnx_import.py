@@ -142,8 +142,22 @@ def _split_common(f: Network, g: Network) -> tuple[Network, Network, Network]:
     return p, Network(p.output_dim, f.layers[k:]), Network(p.output_dim, g.layers[k:])
 
 
+def _padded(net: Network, steps: int) -> Network:
+    """``net`` followed by identity activations so that it has ``steps`` Act layers (same function).
+
+    Without them the network algebra carries the branch's *input* beside the
+    other branch; with them it carries the (often narrower) branch output.
+    """
+    have = sum(isinstance(layer, Act) for layer in net.layers)
+    if net.num_pool or have >= steps:
+        return net
+    return Network(net.input_dim, (*net.layers, *[Act(Activation("identity"))] * (steps - have)))
+
+
 def _join(f: _Feat, g: _Feat, how: str) -> Network:
     p, fs, gs = _split_common(f.net, g.net)
+    steps = max(sum(isinstance(layer, Act) for layer in n.layers) for n in (fs, gs))
+    fs, gs = _padded(fs, steps), _padded(gs, steps)
     if how == "add":
         out = fs + gs
     elif how == "sub":
