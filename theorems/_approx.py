@@ -77,13 +77,25 @@ def density_verdict(name: str, f: Network, eps: Fraction, *, pooling: bool) -> V
     dF = certified_dsupp(F)
     certs = [*df.certificates, *dF.certificates]
     if dF.value != m:
-        return theorem_verdict(name, Status.UNKNOWN, text, data=data, certificates=certs,
-                               reason=f"construction has dsupp {dF.value} != {m} ({dF.reason})")
+        return theorem_verdict(
+            name,
+            Status.UNKNOWN,
+            text,
+            data=data,
+            certificates=certs,
+            reason=f"construction has dsupp {dF.value} != {m} ({dF.reason})",
+        )
     l1, notes = l1_upper(f, F, m)
     if l1 is None or l1 > eps:
-        return theorem_verdict(name, Status.UNKNOWN, text, data=data, certificates=certs, facts=notes,
-                               reason=f"L1 bound {l1} not <= {eps}")
-    facts = [f"dsupp f = dsupp F = {m} (exact support verdicts)", *notes,
-             f"d_tau(f, F) = d_loc(f, F) <= ||f - F||_L1 <= {l1} <= {eps}",
-             f"F: depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}"]
-    return theorem_verdict(name, Status.PROVED, text, data=data, certificates=certs, facts=facts, method="construction + exact check")
+        return theorem_verdict(
+            name, Status.UNKNOWN, text, data=data, certificates=certs, facts=notes, reason=f"L1 bound {l1} not <= {eps}"
+        )
+    facts = [
+        f"dsupp f = dsupp F = {m} (exact support verdicts)",
+        *notes,
+        f"d_tau(f, F) = d_loc(f, F) <= ||f - F||_L1 <= {l1} <= {eps}",
+        f"F: depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}",
+    ]
+    return theorem_verdict(
+        name, Status.PROVED, text, data=data, certificates=certs, facts=facts, method="construction + exact check"
+    )

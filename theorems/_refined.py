@@ -99,12 +99,27 @@ def dsupp_lower_from_witness(g: Network, m: int, *, r: Fraction = Fraction(1), m
     return engine("support", "prove_support_in")(g, cube(g.input_dim, m, r))
 
 
-__all__ = ["cube", "outside_box", "Dsupp", "certified_dsupp", "sup_distance", "l1_upper", "dsupp_lower_from_witness",
-           "EngineMissing"]
+__all__ = [
+    "cube",
+    "outside_box",
+    "Dsupp",
+    "certified_dsupp",
+    "sup_distance",
+    "l1_upper",
+    "dsupp_lower_from_witness",
+    "EngineMissing",
+]
 
 
-def separation_verdict(name: str, f: Network, g: Network, *, r: Fraction = Fraction(1), g_is_zero: Verdict | None = None,
-                       g_witness: Verdict | None = None) -> Verdict:
+def separation_verdict(
+    name: str,
+    f: Network,
+    g: Network,
+    *,
+    r: Fraction = Fraction(1),
+    g_is_zero: Verdict | None = None,
+    g_witness: Verdict | None = None,
+) -> Verdict:
     """PROVED: ``d_tau(f, g) >= 2^-(m+1)`` where ``m = dsupp f`` (A1), for an analytic (or polynomial) g.
 
     Either g is nonzero at a point outside ``rQ_m`` (then ``dsupp g >= m + 1``), or g is identically
@@ -116,8 +131,14 @@ def separation_verdict(name: str, f: Network, g: Network, *, r: Fraction = Fract
     ds = certified_dsupp(f, r=r)
     data = {"target": f.to_dict(), "net": g.to_dict(), "r": r}
     if not isinstance(ds.value, int) or ds.value < 1:
-        return theorem_verdict(name, Status.UNKNOWN, "d_tau(f, g) >= 2^-(dsupp f + 1)", data=data,
-                               certificates=ds.certificates, reason=f"dsupp of the target not certified: {ds.reason}")
+        return theorem_verdict(
+            name,
+            Status.UNKNOWN,
+            "d_tau(f, g) >= 2^-(dsupp f + 1)",
+            data=data,
+            certificates=ds.certificates,
+            reason=f"dsupp of the target not certified: {ds.reason}",
+        )
     m = ds.value
     bound = Fraction(1, 2 ** (m + 1))
     text = f"d_tau(f, g) >= {bound} for the analytic g (dsupp f = {m})"
@@ -125,12 +146,27 @@ def separation_verdict(name: str, f: Network, g: Network, *, r: Fraction = Fract
     facts = [f"dsupp f = {m} (support in rQ_{m} proved; a witness outside rQ_{m - 1})" if m > 1 else "dsupp f = 1"]
     if w.proved if g.is_analytic else w.refuted:
         facts += [f"g != 0 at a point outside rQ_{m}, so dsupp g >= {m + 1}", f"|2^-{m} - 2^-dsupp g| >= {bound} (A1)"]
-        return theorem_verdict(name, Status.PROVED, text, data=data, certificates=[*ds.certificates, w], facts=facts,
-                               witness=w.witness, method="identity theorem witness")
+        return theorem_verdict(
+            name,
+            Status.PROVED,
+            text,
+            data=data,
+            certificates=[*ds.certificates, w],
+            facts=facts,
+            witness=w.witness,
+            method="identity theorem witness",
+        )
     z = g_is_zero if g_is_zero is not None else engine("zero", "is_identically_zero")(g)
     if z.proved:
         facts += ["g = 0, so dsupp g = 0 and |2^-m - 1| >= 1/2"]
-        return theorem_verdict(name, Status.PROVED, text, data=data, certificates=[*ds.certificates, z], facts=facts,
-                               method="zero decision")
-    return theorem_verdict(name, Status.UNKNOWN, text, data=data, certificates=[*ds.certificates, w, z],
-                           reason=f"neither a witness outside rQ_{m} nor a zero proof: {w.reason}; {z.reason}")
+        return theorem_verdict(
+            name, Status.PROVED, text, data=data, certificates=[*ds.certificates, z], facts=facts, method="zero decision"
+        )
+    return theorem_verdict(
+        name,
+        Status.UNKNOWN,
+        text,
+        data=data,
+        certificates=[*ds.certificates, w, z],
+        reason=f"neither a witness outside rQ_{m} nor a zero proof: {w.reason}; {z.reason}",
+    )

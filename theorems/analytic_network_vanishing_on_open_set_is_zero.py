@@ -37,7 +37,11 @@ TITLE = "analytic f = 0 on an open set  =>  f = 0"
 
 def _sigmoid_pair_plus_tiny() -> Network:
     """sigma(x) + sigma(-x) - 1 + 10^-40 tanh(x): zero up to a term of size 10^-40."""
-    layers = (Affine([[1], [-1], [1]], [0, 0, 0]), Act(("sigmoid", "sigmoid", "tanh")), Affine([[1, 1, Fraction(1, 10**40)]], [-1]))
+    layers = (
+        Affine([[1], [-1], [1]], [0, 0, 0]),
+        Act(("sigmoid", "sigmoid", "tanh")),
+        Affine([[1, 1, Fraction(1, 10**40)]], [-1]),
+    )
     return Network(1, layers)
 
 
@@ -61,7 +65,9 @@ def _pooled_2d() -> Network:
 def instances(quick: bool = True) -> list[Instance]:
     """Analytic networks and open boxes: nonzero ones (witness in the box) and zero ones (zero decision)."""
     out = [
-        Instance("sigma(x)+sigma(-x)-1+1e-40 tanh(x) on (1/2,1)", {"net": _sigmoid_pair_plus_tiny(), "box": Box([Fraction(1, 2)], [1])}),
+        Instance(
+            "sigma(x)+sigma(-x)-1+1e-40 tanh(x) on (1/2,1)", {"net": _sigmoid_pair_plus_tiny(), "box": Box([Fraction(1, 2)], [1])}
+        ),
         Instance("gelu hat on (10,11)", {"net": _gelu_hat(), "box": Box([10], [11])}),
         Instance("sigma(x)+sigma(-x)-1 on (0,1)", {"net": _sigmoid_pair(), "box": Box([0], [1])}),
     ]
@@ -78,7 +84,9 @@ def strategy() -> st.SearchStrategy[Instance]:
     from verify.strategies import analytic_networks, boxes
 
     nets = analytic_networks(max_input_dim=2, output_dim=1, max_depth=2, max_width=3, pooling=True)
-    return nets.flatmap(lambda n: boxes(n.input_dim, min_side=Fraction(1, 10)).map(lambda b: Instance("random", {"net": n, "box": b})))
+    return nets.flatmap(
+        lambda n: boxes(n.input_dim, min_side=Fraction(1, 10)).map(lambda b: Instance("random", {"net": n, "box": b}))
+    )
 
 
 def _vanishes_on(net: Network, box: Box) -> Verdict:
@@ -95,12 +103,27 @@ def check(instance: Instance) -> Verdict:
     if net.is_analytic:
         w = engine("analytic", "nonvanishing_witness")(net, box, max_prec=4096, budget=2000)
         if w.proved:
-            return theorem_verdict(NAME, Status.PROVED, text, data=data, certificates=[w], witness=w.witness,
-                                   facts=["f is nonzero at a rational point of the open box: the hypothesis fails"], method="ball witness")
+            return theorem_verdict(
+                NAME,
+                Status.PROVED,
+                text,
+                data=data,
+                certificates=[w],
+                witness=w.witness,
+                facts=["f is nonzero at a rational point of the open box: the hypothesis fails"],
+                method="ball witness",
+            )
         z = w if w.refuted else engine("zero", "is_identically_zero")(net)
         if (w.refuted) or z.proved:
-            return theorem_verdict(NAME, Status.PROVED, text, data=data, certificates=[z],
-                                   facts=["f is identically zero: the conclusion holds"], method="zero decision")
+            return theorem_verdict(
+                NAME,
+                Status.PROVED,
+                text,
+                data=data,
+                certificates=[z],
+                facts=["f is identically zero: the conclusion holds"],
+                method="zero decision",
+            )
         return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=[w, z], reason=f"{w.reason}; {z.reason}")
     if not net.is_relu_pool:
         return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, reason="mixed networks are not handled here")
@@ -110,14 +133,30 @@ def check(instance: Instance) -> Verdict:
 def _check_pl(net: Network, box: Box, text: str, data: dict[str, Any]) -> Verdict:
     on_box = _vanishes_on(net, box)
     if on_box.refuted:
-        return theorem_verdict(NAME, Status.PROVED, text, data=data, certificates=[on_box], witness=on_box.witness,
-                               facts=["f is nonzero at a point of the box: the hypothesis fails"], method="exact equivalence")
+        return theorem_verdict(
+            NAME,
+            Status.PROVED,
+            text,
+            data=data,
+            certificates=[on_box],
+            witness=on_box.witness,
+            facts=["f is nonzero at a point of the box: the hypothesis fails"],
+            method="exact equivalence",
+        )
     if not on_box.proved:
         return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=[on_box], reason=on_box.reason)
     z = engine("zero", "is_identically_zero")(net)
     if z.refuted:
-        return theorem_verdict(NAME, Status.REFUTED, text, data=data, certificates=[on_box, z], witness=z.witness,
-                               facts=["f = 0 on the open box (exact)", "f is nonzero at the witness (exact)"], method="regions")
+        return theorem_verdict(
+            NAME,
+            Status.REFUTED,
+            text,
+            data=data,
+            certificates=[on_box, z],
+            witness=z.witness,
+            facts=["f = 0 on the open box (exact)", "f is nonzero at the witness (exact)"],
+            method="regions",
+        )
     status = Status.PROVED if z.proved else Status.UNKNOWN
     return theorem_verdict(NAME, status, text, data=data, certificates=[on_box, z], reason=z.reason)
 

@@ -50,8 +50,10 @@ def mass_lower_bound(f: Network, x0: tuple[Fraction, ...], m: int) -> tuple[Frac
 
 def _sequence(k: int) -> Instance:
     f = tent_net(-1, Fraction(1, 3), 1)
-    return Instance(f"tent vs its interpolant, h = 1/{k}", {"target": f, "g": interpolant_1d(f, Fraction(1, k), -1, 1),
-                                                             "x0": (Fraction(1, 3),)})
+    return Instance(
+        f"tent vs its interpolant, h = 1/{k}",
+        {"target": f, "g": interpolant_1d(f, Fraction(1, k), -1, 1), "x0": (Fraction(1, 3),)},
+    )
 
 
 def instances(quick: bool = True) -> list[Instance]:
@@ -59,8 +61,13 @@ def instances(quick: bool = True) -> list[Instance]:
     out = [_sequence(8)]
     if not quick:
         f2 = tent_net(Fraction(1, 2), Fraction(3, 2), 2)
-        out += [_sequence(16), Instance("tent on [1/2,2] vs interpolant h = 1/4",
-                                        {"target": f2, "g": interpolant_1d(f2, Fraction(1, 4), 0, 2), "x0": (Fraction(3, 2),)})]
+        out += [
+            _sequence(16),
+            Instance(
+                "tent on [1/2,2] vs interpolant h = 1/4",
+                {"target": f2, "g": interpolant_1d(f2, Fraction(1, 4), 0, 2), "x0": (Fraction(3, 2),)},
+            ),
+        ]
     return out
 
 
@@ -91,15 +98,23 @@ def check(instance: Instance, *, require_support: bool = True) -> Verdict:
     lower, note = max((mass_lower_bound(f, tuple(p), m) for p in points if p), key=lambda t: t[0], default=(Fraction(0), ""))
     facts += notes + [note]
     if upper is None or not upper < lower:
-        return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=certs, facts=facts,
-                               reason=f"L1 hypothesis not certified ({upper} vs {lower})")
+        return theorem_verdict(
+            NAME,
+            Status.UNKNOWN,
+            text,
+            data=data,
+            certificates=certs,
+            facts=facts,
+            reason=f"L1 hypothesis not certified ({upper} vs {lower})",
+        )
     facts.append(f"||g - f||_L1 <= {upper} < {lower} <= ||f||_L1 off Q_{m - 1}")
     dg = certified_dsupp(g)
     certs += dg.certificates
     status = Status.PROVED if dg.value == m else Status.REFUTED if dg.value is not None else Status.UNKNOWN
     facts.append(f"dsupp g = {dg.value}")
-    return theorem_verdict(NAME, status, text, data=data, certificates=certs, facts=facts, method="exact support + bounds",
-                           reason=dg.reason)
+    return theorem_verdict(
+        NAME, status, text, data=data, certificates=certs, facts=facts, method="exact support + bounds", reason=dg.reason
+    )
 
 
 def _far_l1(f: Network, g: Network) -> tuple[Fraction | None, list[str]]:
@@ -117,7 +132,7 @@ def _far_l1(f: Network, g: Network) -> tuple[Fraction | None, list[str]]:
 def search_counterexample(budget: int = 8) -> Verdict | None:
     """Drop the support hypothesis: g = f + hat(x - 10)/k is L1-close to f but dsupp g = 11."""
     f = hat_net(-1, 1)
-    for k in (2 ** i for i in range(1, budget + 1)):
+    for k in (2**i for i in range(1, budget + 1)):
         g = f + hat_net(9, 11, height=Fraction(1, k))
         v = check(Instance(f"hat + far bump / {k}", {"target": f, "g": g, "x0": (Fraction(0),)}), require_support=False)
         if v.refuted:

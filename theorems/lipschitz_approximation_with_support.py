@@ -40,8 +40,14 @@ NAME = "lipschitz_approximation_with_support"
 SOURCE = "[P-v2] shape of the statement; [RECON] formulas (MATH.md §4.1, Q1/Q2)"
 TITLE = "sup error <= eps, exact support, stated sizes (Q1 and Q2)"
 
-_SIZE_KEYS = {"depth": "depth", "width": "width", "num_pool": "num_pool", "pooling_layers": "num_pool",
-              "neurons": "num_neurons", "num_neurons": "num_neurons"}
+_SIZE_KEYS = {
+    "depth": "depth",
+    "width": "width",
+    "num_pool": "num_pool",
+    "pooling_layers": "num_pool",
+    "neurons": "num_neurons",
+    "num_neurons": "num_neurons",
+}
 
 
 def instances(quick: bool = True) -> list[Instance]:
@@ -53,17 +59,24 @@ def instances(quick: bool = True) -> list[Instance]:
     ]
     if not quick:
         bump = bump_net([Fraction(-1, 2), -1], [1, Fraction(1, 3)])
-        out += [Instance("2-D bump, eps 1/2, Q1", {"target": bump, "eps": Fraction(1, 2), "pooling": False}),
-                Instance("2-D bump, eps 1/2, Q2", {"target": bump, "eps": Fraction(1, 2), "pooling": True})]
+        out += [
+            Instance("2-D bump, eps 1/2, Q1", {"target": bump, "eps": Fraction(1, 2), "pooling": False}),
+            Instance("2-D bump, eps 1/2, Q2", {"target": bump, "eps": Fraction(1, 2), "pooling": True}),
+        ]
     return out
 
 
 def strategy() -> st.SearchStrategy[Instance]:
     """Tents with rational peaks, tolerances 2^-k, either route."""
     peak = st.fractions(min_value=Fraction(-3, 4), max_value=Fraction(3, 4), max_denominator=8)
-    return st.builds(lambda p, k, pool: Instance(f"tent {p}, eps 2^-{k}, pool={pool}",
-                                                 {"target": tent_net(-1, p, 1), "eps": Fraction(1, 2**k), "pooling": pool}),
-                     peak, st.integers(1, 4), st.booleans())
+    return st.builds(
+        lambda p, k, pool: Instance(
+            f"tent {p}, eps 2^-{k}, pool={pool}", {"target": tent_net(-1, p, 1), "eps": Fraction(1, 2**k), "pooling": pool}
+        ),
+        peak,
+        st.integers(1, 4),
+        st.booleans(),
+    )
 
 
 def _hull(a: Box, b: Box) -> Box:
@@ -89,8 +102,14 @@ def check(instance: Instance) -> Verdict:
     stated = facts_of(result)
     sF = engine("support", "support")(F)
     if not sF.bounded:
-        return theorem_verdict(NAME, Status.REFUTED, text, data=data, witness=getattr(sF, "witness", None),
-                               reason="the approximant's support is unbounded")
+        return theorem_verdict(
+            NAME,
+            Status.REFUTED,
+            text,
+            data=data,
+            witness=getattr(sF, "witness", None),
+            reason="the approximant's support is unbounded",
+        )
     _, K = target_data(f)
     box = K if sF.bounding_box is None else _hull(K, sF.bounding_box)
     sup, raw = sup_distance(f, F, box)
@@ -101,16 +120,32 @@ def check(instance: Instance) -> Verdict:
         v = engine("support", "prove_support_in")(F, claimed)
         certs.append(v)
         if not v.proved:
-            return theorem_verdict(NAME, v.status, text, data=data, certificates=certs, witness=v.witness,
-                                   reason=f"stated support {claimed} not proved: {v.reason}")
+            return theorem_verdict(
+                NAME,
+                v.status,
+                text,
+                data=data,
+                certificates=certs,
+                witness=v.witness,
+                reason=f"stated support {claimed} not proved: {v.reason}",
+            )
         facts.append(f"supp F within the stated {claimed} (proved)")
     ok, bad = _size_facts(F, stated)
     if sup is None:
         return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=certs, reason="no exact sup error")
     if sup > eps or bad:
-        return theorem_verdict(NAME, Status.REFUTED, text, data=data, certificates=certs, facts=facts + bad,
-                               reason=f"sup error {sup} > {eps}" if sup > eps else "sizes exceed the stated bounds")
+        return theorem_verdict(
+            NAME,
+            Status.REFUTED,
+            text,
+            data=data,
+            certificates=certs,
+            facts=facts + bad,
+            reason=f"sup error {sup} > {eps}" if sup > eps else "sizes exceed the stated bounds",
+        )
     if pooling != (F.num_pool > 0):
         return theorem_verdict(NAME, Status.REFUTED, text, data=data, facts=facts, reason="pooling layers do not match the route")
     facts += ok + [f"depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}"]
-    return theorem_verdict(NAME, Status.PROVED, text, data=data, certificates=certs, facts=facts, method="construction + exact check")
+    return theorem_verdict(
+        NAME, Status.PROVED, text, data=data, certificates=certs, facts=facts, method="construction + exact check"
+    )

@@ -63,8 +63,14 @@ def grid_decision(p: Network, m: int, r: Fraction = Fraction(1)) -> Verdict:
         y = p.eval_exact(list(x))
         if any(v != 0 for v in y):
             return Verdict(Status.PROVED, claim, Witness(tuple(x), tuple(y)), {"degree_bound": k}, "exact evaluation")
-    return Verdict(Status.REFUTED, claim, None, {"degree_bound": k, "grid": [str(v) for v in values]},
-                   "exact evaluation on a (k+1)^d grid", "p vanishes on the grid, so p = 0")
+    return Verdict(
+        Status.REFUTED,
+        claim,
+        None,
+        {"degree_bound": k, "grid": [str(v) for v in values]},
+        "exact evaluation on a (k+1)^d grid",
+        "p vanishes on the grid, so p = 0",
+    )
 
 
 def _square_net(coeffs: list[Fraction]) -> Network:
@@ -89,9 +95,18 @@ def _pooled_zero() -> Network:
 
 def _quartic_2d() -> Network:
     """(x1 * x2)^2 - x1 + 1/2 in d = 2."""
-    return Network(2, (Affine([[1, 0], [0, 1], [1, 0]], [0, 0, 0]), Act(("identity", "identity", "identity")),
-                       Affine([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], [0, 0, 0, 1]), Pool(),
-                       Affine([[1, 0], [0, 1]], [0, 0]), Act(("square", "identity")), Affine([[1, -1]], [Fraction(-1, 2)])))
+    return Network(
+        2,
+        (
+            Affine([[1, 0], [0, 1], [1, 0]], [0, 0, 0]),
+            Act(("identity", "identity", "identity")),
+            Affine([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], [0, 0, 0, 1]),
+            Pool(),
+            Affine([[1, 0], [0, 1]], [0, 0]),
+            Act(("square", "identity")),
+            Affine([[1, -1]], [Fraction(-1, 2)]),
+        ),
+    )
 
 
 def instances(quick: bool = True) -> list[Instance]:
@@ -109,7 +124,9 @@ def instances(quick: bool = True) -> list[Instance]:
 def strategy() -> st.SearchStrategy[Instance]:
     """Random quadratics c0 + c1 x + c2 x^2 with small rational coefficients against the hat."""
     q = st.fractions(min_value=-4, max_value=4, max_denominator=4)
-    return st.lists(q, min_size=3, max_size=3).map(lambda c: Instance(f"quadratic {c}", {"target": hat_net(-1, 1), "net": _square_net(c)}))
+    return st.lists(q, min_size=3, max_size=3).map(
+        lambda c: Instance(f"quadratic {c}", {"target": hat_net(-1, 1), "net": _square_net(c)})
+    )
 
 
 @timed

@@ -49,7 +49,9 @@ def to_prelu(net: Network, a: Any) -> Network:
         if isinstance(layer, Act) and {u.name for u in layer.activations()} == {"relu"}:
             prev = out.pop()
             nxt = layers[i + 1]
-            out.append(Affine([*prev.weight, *[[-v for v in row] for row in prev.weight]], [*prev.bias, *[-v for v in prev.bias]]))
+            out.append(
+                Affine([*prev.weight, *[[-v for v in row] for row in prev.weight]], [*prev.bias, *[-v for v in prev.bias]])
+            )
             out.append(Act({"prelu": a}))
             out.append(Affine([[scale * v for v in row] + [scale * a * v for v in row] for row in nxt.weight], nxt.bias))
             i += 2
@@ -61,11 +63,15 @@ def to_prelu(net: Network, a: Any) -> Network:
 
 def instances(quick: bool = True) -> list[Instance]:
     """ReLU itself, the hat and a 2-D bump, for several slopes a."""
-    out = [Instance("ReLU, a = 1/4", {"net": relu_unit(), "a": Fraction(1, 4)}),
-           Instance("2-D bump, a = -1/2", {"net": bump_net([0, 0], [1, 1]), "a": Fraction(-1, 2)})]
+    out = [
+        Instance("ReLU, a = 1/4", {"net": relu_unit(), "a": Fraction(1, 4)}),
+        Instance("2-D bump, a = -1/2", {"net": bump_net([0, 0], [1, 1]), "a": Fraction(-1, 2)}),
+    ]
     if not quick:
-        out += [Instance("hat, a = 3", {"net": hat_net(), "a": Fraction(3)}),
-                Instance("ReLU, a = 0 (plain ReLU)", {"net": relu_unit(), "a": Fraction(0)})]
+        out += [
+            Instance("hat, a = 3", {"net": hat_net(), "a": Fraction(3)}),
+            Instance("ReLU, a = 0 (plain ReLU)", {"net": relu_unit(), "a": Fraction(0)}),
+        ]
     return out
 
 
@@ -74,8 +80,11 @@ def strategy() -> st.SearchStrategy[Instance]:
     from verify.strategies import relu_networks
 
     slope = st.fractions(min_value=-3, max_value=3, max_denominator=4).filter(lambda a: a not in (1, -1))
-    return st.builds(lambda n, a: Instance(f"a = {a}", {"net": n, "a": a}),
-                     relu_networks(max_input_dim=2, output_dim=1, max_depth=3, max_width=3), slope)
+    return st.builds(
+        lambda n, a: Instance(f"a = {a}", {"net": n, "a": a}),
+        relu_networks(max_input_dim=2, output_dim=1, max_depth=3, max_width=3),
+        slope,
+    )
 
 
 @timed
@@ -85,9 +94,17 @@ def check(instance: Instance) -> Verdict:
     p = to_prelu(net, a)
     text = f"the ReLU net equals its PReLU_{a} rewriting (width {net.width} -> {p.width})"
     v = engine("support", "equivalent")(net, p)
-    return theorem_verdict(NAME, v.status, text, data={"net": net.to_dict(), "prelu": p.to_dict(), "a": a}, certificates=[v],
-                           witness=v.witness, facts=[f"PReLU width {p.width} = 2 x {net.width}"], method="exact equivalence",
-                           reason=v.reason)
+    return theorem_verdict(
+        NAME,
+        v.status,
+        text,
+        data={"net": net.to_dict(), "prelu": p.to_dict(), "a": a},
+        certificates=[v],
+        witness=v.witness,
+        facts=[f"PReLU width {p.width} = 2 x {net.width}"],
+        method="exact equivalence",
+        reason=v.reason,
+    )
 
 
 def search_counterexample(budget: int = 10) -> Verdict | None:
@@ -99,8 +116,16 @@ def search_counterexample(budget: int = 10) -> Verdict | None:
         # has g(1) + g(-1) - 2 g(0) = 0, while ReLU gives 1.
         second_difference = sum(c * relu_unit().eval_exact([x])[0] for c, x in ((1, 1), (1, -1), (-2, 0)))
         claim = Claim(f"theorem:{NAME}", "weakened (a = 1 allowed): ReLU is a PReLU_a network", {"a": a})
-        return Verdict(Status.REFUTED, claim, Witness((Fraction(1), Fraction(-1), Fraction(0)), (second_difference,)),
-                       {"facts": ["PReLU_1 is the identity, so every PReLU_1 network is affine",
-                                  f"ReLU(1) + ReLU(-1) - 2 ReLU(0) = {second_difference} != 0, so ReLU is not affine"]},
-                       "exact evaluation")
+        return Verdict(
+            Status.REFUTED,
+            claim,
+            Witness((Fraction(1), Fraction(-1), Fraction(0)), (second_difference,)),
+            {
+                "facts": [
+                    "PReLU_1 is the identity, so every PReLU_1 network is affine",
+                    f"ReLU(1) + ReLU(-1) - 2 ReLU(0) = {second_difference} != 0, so ReLU is not affine",
+                ]
+            },
+            "exact evaluation",
+        )
     return None

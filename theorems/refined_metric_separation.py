@@ -33,9 +33,12 @@ def _weight(m: int | float) -> Fraction:
 
 def instances(quick: bool = True) -> list[Instance]:
     """Index pairs, including infinity, and two hats with different discretized supports."""
-    out = [Instance("m = 1, m' = 2", {"m": 1, "m2": 2}), Instance("m = 3, m' = inf", {"m": 3, "m2": math.inf}),
-           Instance("m = 0, m' = 1", {"m": 0, "m2": 1}),
-           Instance("hat on [-1,1] vs hat on [2,4]", {"f": hat_net(-1, 1), "g": hat_net(2, 4)})]
+    out = [
+        Instance("m = 1, m' = 2", {"m": 1, "m2": 2}),
+        Instance("m = 3, m' = inf", {"m": 3, "m2": math.inf}),
+        Instance("m = 0, m' = 1", {"m": 0, "m2": 1}),
+        Instance("hat on [-1,1] vs hat on [2,4]", {"f": hat_net(-1, 1), "g": hat_net(2, 4)}),
+    ]
     if not quick:
         out += [Instance(f"m = {m}, m' = {m + 1}", {"m": m, "m2": m + 1}) for m in range(4, 40, 7)]
     return out
@@ -65,5 +68,12 @@ def check(instance: Instance) -> Verdict:
     gap, bound = abs(_weight(m) - _weight(m2)), Fraction(1, 2 ** (int(m) + 1))
     text = f"|2^-{m} - 2^-{m2}| = {gap} >= {bound}"
     status = Status.PROVED if gap >= bound else Status.REFUTED
-    return theorem_verdict(NAME, status, text, data={"m": str(m), "m2": str(m2)}, certificates=certs,
-                           facts=facts + [text], method="exact rational arithmetic")
+    return theorem_verdict(
+        NAME,
+        status,
+        text,
+        data={"m": str(m), "m2": str(m2)},
+        certificates=certs,
+        facts=facts + [text],
+        method="exact rational arithmetic",
+    )

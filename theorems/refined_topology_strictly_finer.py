@@ -40,7 +40,9 @@ def instances(quick: bool = True) -> list[Instance]:
 
 def strategy() -> st.SearchStrategy[Instance]:
     """Far positions x0 in 3..100 and heights 1/k."""
-    return st.builds(lambda x0, k: Instance(f"x0 = {x0}, k = {k}", {"x0": x0, "k": k}), st.integers(3, 100), st.integers(1, 10**9))
+    return st.builds(
+        lambda x0, k: Instance(f"x0 = {x0}, k = {k}", {"x0": x0, "k": k}), st.integers(3, 100), st.integers(1, 10**9)
+    )
 
 
 @timed
@@ -64,7 +66,19 @@ def check(instance: Instance) -> Verdict:
     certs = [*df.certificates, out] + ([raw] if isinstance(raw, Verdict) else [])
     if bound is None or not out.refuted:
         return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=certs, reason="bound or witness missing")
-    facts = [f"dsupp f = {m}", f"f_k - f vanishes outside {hull}; sup |f_k - f| = {sup} (exact)",
-             f"d_loc(f_k, f) <= ||f_k - f||_L1 <= {bound}", f"f_k != 0 at the witness outside Q_{m}: dsupp f_k > {m}"]
-    return theorem_verdict(NAME, Status.PROVED, text, data=data, certificates=certs, facts=facts, witness=out.witness,
-                           method="exact support + bounds")
+    facts = [
+        f"dsupp f = {m}",
+        f"f_k - f vanishes outside {hull}; sup |f_k - f| = {sup} (exact)",
+        f"d_loc(f_k, f) <= ||f_k - f||_L1 <= {bound}",
+        f"f_k != 0 at the witness outside Q_{m}: dsupp f_k > {m}",
+    ]
+    return theorem_verdict(
+        NAME,
+        Status.PROVED,
+        text,
+        data=data,
+        certificates=certs,
+        facts=facts,
+        witness=out.witness,
+        method="exact support + bounds",
+    )

@@ -24,7 +24,7 @@ from theorems._common import Instance, bump_net, tent_net, timed
 from verify.verdict import Verdict
 
 NAME = "relu_dense_without_pooling"
-SOURCE = "[SEC] \"Pure ReLU Networks Suffice\" (citing the paper); [RECON] proof (MATH.md §4, Q1; F1 He-Li-Xu-Zheng)"
+SOURCE = '[SEC] "Pure ReLU Networks Suffice" (citing the paper); [RECON] proof (MATH.md §4, Q1; F1 He-Li-Xu-Zheng)'
 TITLE = "pure ReLU (no pooling) approximants with matching dsupp"
 POOLING = False
 
@@ -35,8 +35,10 @@ def instances(quick: bool = True) -> list[Instance]:
     if not quick:
         out += [
             Instance("tent(-1, 1/3, 1), eps 1/32", {"target": tent_net(-1, Fraction(1, 3), 1), "eps": Fraction(1, 32)}),
-            Instance("2-D bump on [-1/2,1]x[-1,1/3], eps 1", {"target": bump_net([Fraction(-1, 2), -1], [1, Fraction(1, 3)]),
-                                                             "eps": Fraction(1)}),
+            Instance(
+                "2-D bump on [-1/2,1]x[-1,1/3], eps 1",
+                {"target": bump_net([Fraction(-1, 2), -1], [1, Fraction(1, 3)]), "eps": Fraction(1)},
+            ),
         ]
     return out
 

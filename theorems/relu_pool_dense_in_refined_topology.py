@@ -34,8 +34,10 @@ def instances(quick: bool = True) -> list[Instance]:
     if not quick:
         out += [
             Instance("tent(-1, 1/3, 1), eps 1/32", {"target": tent_net(-1, Fraction(1, 3), 1), "eps": Fraction(1, 32)}),
-            Instance("2-D bump on [-1/2,1]x[-1,1/3], eps 1", {"target": bump_net([Fraction(-1, 2), -1], [1, Fraction(1, 3)]),
-                                                             "eps": Fraction(1)}),
+            Instance(
+                "2-D bump on [-1/2,1]x[-1,1/3], eps 1",
+                {"target": bump_net([Fraction(-1, 2), -1], [1, Fraction(1, 3)]), "eps": Fraction(1)},
+            ),
         ]
     return out
 

@@ -38,12 +38,18 @@ def instances(quick: bool = True) -> list[Instance]:
     out = [
         Instance("hat(x1) in d = 2", {"net": _shallow([[1, 0]] * 3, [1, 0, -1], [1, -2, 1])}),
         Instance("sum of hats hat(x1) + hat(x2)", {"net": _shallow([[1, 0]] * 3 + [[0, 1]] * 3, [1, 0, -1] * 2, [1, -2, 1] * 2)}),
-        Instance("relu(x1+x2) - relu(-x1-x2) - x1 - x2 (= 0)",
-                 {"net": _shallow([[1, 1], [-1, -1], [1, 0], [-1, 0], [0, 1], [0, -1]], [0] * 6, [1, -1, -1, 1, -1, 1])}),
+        Instance(
+            "relu(x1+x2) - relu(-x1-x2) - x1 - x2 (= 0)",
+            {"net": _shallow([[1, 1], [-1, -1], [1, 0], [-1, 0], [0, 1], [0, -1]], [0] * 6, [1, -1, -1, 1, -1, 1])},
+        ),
     ]
     if not quick:
-        out.append(Instance("4 directions in d = 3", {"net": _shallow([[1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, -1, -1]],
-                                                                     [1, 1, 1, 1], [1, 1, 1, 1])}))
+        out.append(
+            Instance(
+                "4 directions in d = 3",
+                {"net": _shallow([[1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, -1, -1]], [1, 1, 1, 1], [1, 1, 1, 1])},
+            )
+        )
     return out
 
 
@@ -66,12 +72,26 @@ def check(instance: Instance) -> Verdict:
     s = engine("support", "support")(net)
     w = getattr(s, "witness", None)
     if not s.bounded:
-        return theorem_verdict(NAME, Status.PROVED, text, data=data, witness=w if isinstance(w, Witness) else None,
-                               facts=["the exact support over R^d is unbounded"], method="exact regions")
+        return theorem_verdict(
+            NAME,
+            Status.PROVED,
+            text,
+            data=data,
+            witness=w if isinstance(w, Witness) else None,
+            facts=["the exact support over R^d is unbounded"],
+            method="exact regions",
+        )
     if s.bounding_box is None or not s.pieces:
         return theorem_verdict(NAME, Status.PROVED, text, data=data, facts=["f = 0 (empty support)"], method="exact regions")
-    return theorem_verdict(NAME, Status.REFUTED, text, data=data, witness=w if isinstance(w, Witness) else None,
-                           facts=[f"bounded non-empty support in {s.bounding_box}"], method="exact regions")
+    return theorem_verdict(
+        NAME,
+        Status.REFUTED,
+        text,
+        data=data,
+        witness=w if isinstance(w, Witness) else None,
+        facts=[f"bounded non-empty support in {s.bounding_box}"],
+        method="exact regions",
+    )
 
 
 def _far_zero_1d(net: Network, R: Fraction) -> bool:
@@ -100,15 +120,24 @@ def search_counterexample(budget: int = 4000) -> Verdict | None:
 
 
 def _counterexample(net: Network, value: Fraction) -> Verdict:
-    facts = ["no breakpoint beyond |x| = 1 (biases in {-1, 0, 1}, weights 1), so f is affine on each ray |x| >= 2",
-             "f(2) = f(3) = f(-2) = f(-3) = 0 (exact), so f = 0 on |x| >= 2: the support is in [-2, 2]",
-             f"f(0) = {value} != 0 (exact)"]
+    facts = [
+        "no breakpoint beyond |x| = 1 (biases in {-1, 0, 1}, weights 1), so f is affine on each ray |x| >= 2",
+        "f(2) = f(3) = f(-2) = f(-3) = 0 (exact), so f = 0 on |x| >= 2: the support is in [-2, 2]",
+        f"f(0) = {value} != 0 (exact)",
+    ]
     certs = []
     try:
         s = engine("support", "prove_support_in")(net, __import__("verify.box", fromlist=["Box"]).Box([-2], [2]))
         certs.append(s.to_dict())
     except Exception:  # noqa: BLE001 - the exact argument above already decides it
         pass
-    claim = Claim(f"theorem:{NAME}", "weakened (d = 1 allowed): a compactly supported shallow ReLU net is zero", {"net": net.to_dict()})
-    return Verdict(Status.REFUTED, claim, Witness((Fraction(0),), (value,)), {"facts": facts, "certificates": certs},
-                   "enumeration + exact evaluation")
+    claim = Claim(
+        f"theorem:{NAME}", "weakened (d = 1 allowed): a compactly supported shallow ReLU net is zero", {"net": net.to_dict()}
+    )
+    return Verdict(
+        Status.REFUTED,
+        claim,
+        Witness((Fraction(0),), (value,)),
+        {"facts": facts, "certificates": certs},
+        "enumeration + exact evaluation",
+    )

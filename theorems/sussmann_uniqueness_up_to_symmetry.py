@@ -91,8 +91,10 @@ def instances(quick: bool = True) -> list[Instance]:
     base = _random_units(rng, 3, 2)
     f = tanh_net(base, Fraction(1, 2))
     perturbed = [(base[0][0], base[0][1] + Fraction(1, 10**6), base[0][2]), *base[1:]]
-    out = [Instance("f vs permuted + sign-flipped f", {"f": f, "g": tanh_net(_flip_permute(base, rng), Fraction(1, 2))}),
-           Instance("f vs f with b_1 + 10^-6", {"f": f, "g": tanh_net(perturbed, Fraction(1, 2))})]
+    out = [
+        Instance("f vs permuted + sign-flipped f", {"f": f, "g": tanh_net(_flip_permute(base, rng), Fraction(1, 2))}),
+        Instance("f vs f with b_1 + 10^-6", {"f": f, "g": tanh_net(perturbed, Fraction(1, 2))}),
+    ]
     if not quick:
         big = _random_units(rng, 6, 3)
         out.append(Instance("width 6, d = 3, flipped", {"f": tanh_net(big), "g": tanh_net(_flip_permute(big, rng))}))
@@ -101,6 +103,7 @@ def instances(quick: bool = True) -> list[Instance]:
 
 def strategy() -> st.SearchStrategy[Instance]:
     """Seeded random irreducible pairs: related copies or perturbed copies."""
+
     def build(seed: int, perturb: bool) -> Instance:
         rng = random.Random(seed)
         base = _random_units(rng, rng.randint(1, 3), rng.randint(1, 2))
@@ -129,7 +132,9 @@ def check(instance: Instance, *, require_irreducible: bool = True) -> Verdict:
     equal = z.proved
     facts.append("f - g is identically zero (exact decision)" if equal else "f - g != 0 at the witness (rigorous)")
     status = Status.PROVED if equal == rel else Status.REFUTED
-    return theorem_verdict(NAME, status, text, data=data, certificates=[z], witness=z.witness, facts=facts, method="exact zero decision")
+    return theorem_verdict(
+        NAME, status, text, data=data, certificates=[z], witness=z.witness, facts=facts, method="exact zero decision"
+    )
 
 
 def search_counterexample(budget: int = 20, *, seed: int = 0) -> Verdict | None:

@@ -30,8 +30,10 @@ TITLE = "the two-hidden-layer bump is nonzero with support in B"
 
 def instances(quick: bool = True) -> list[Instance]:
     """Boxes in d = 1, 2, 3 (and 4 in the full run)."""
-    out = [Instance("d = 2, [0,1]x[-1/2,3]", {"box": Box([0, Fraction(-1, 2)], [1, 3])}),
-           Instance("d = 3, [-1,1]^3", {"box": Box.cube(3, -1, 1)})]
+    out = [
+        Instance("d = 2, [0,1]x[-1/2,3]", {"box": Box([0, Fraction(-1, 2)], [1, 3])}),
+        Instance("d = 3, [-1,1]^3", {"box": Box.cube(3, -1, 1)}),
+    ]
     if not quick:
         out += [Instance("d = 1, [2, 5]", {"box": Box([2], [5])}), Instance("d = 4, [0,1]^4", {"box": Box.cube(4, 0, 1)})]
     return out
@@ -57,6 +59,14 @@ def check(instance: Instance) -> Verdict:
         return theorem_verdict(NAME, Status.REFUTED, text, data=data, reason=f"hidden layers {hidden}, centre value {centre}")
     v = engine("support", "prove_support_in")(net, box)
     facts = [f"hidden layers = {hidden}", f"f(centre) = {centre[0]} (exact)"]
-    return theorem_verdict(NAME, v.status, text, data=data, certificates=[v], witness=v.witness,
-                           facts=facts + (["f = 0 outside the box (proved)"] if v.proved else []), method="exact regions",
-                           reason=v.reason)
+    return theorem_verdict(
+        NAME,
+        v.status,
+        text,
+        data=data,
+        certificates=[v],
+        witness=v.witness,
+        facts=facts + (["f = 0 outside the box (proved)"] if v.proved else []),
+        method="exact regions",
+        reason=v.reason,
+    )
