@@ -184,3 +184,29 @@ def test_support_query_witnesses_are_exact(net):
         assert any(c != 0 for c in net.eval_exact(v.witness.point))
         assert check(v.to_json())
     assert v.proved or v.refuted or "unknown" in v.reason
+
+
+def test_polyhedron_K_and_export():
+    from verify.polyhedra import Polyhedron
+
+    diamond = Polyhedron([[1, 1], [1, -1], [-1, 1], [-1, -1]], [2, 2, 2, 2])  # |x| + |y| <= 2 contains [-1,1]^2
+    f = hat2d()
+    assert find_nonzero_outside(f, diamond).proved
+    assert smt_answer(to_smtlib(f, diamond)) == z3.unsat
+    small_diamond = Polyhedron([[1, 1], [1, -1], [-1, 1], [-1, -1]], [1, 1, 1, 1])
+    v = find_nonzero_outside(f, small_diamond)
+    assert v.refuted and abs(v.witness.point[0]) + abs(v.witness.point[1]) > 1 and check(v.to_json())
+    assert smt_answer(to_smtlib(f, small_diamond)) == z3.sat
+
+
+def test_algebraic_model_point_is_replaced_by_a_nearby_rational():
+    from verify.smt import _exact_witness
+
+    ident = Network.mlp([[[1]]], [[0]])
+    enc = encode(ident)
+    s = z3.Solver()
+    s.add(enc.constraints)
+    s.add(enc.inputs[0] * enc.inputs[0] == 2, enc.inputs[0] > 0)  # the model point is sqrt(2), algebraic
+    assert s.check() == z3.sat and z3.is_algebraic_value(s.model().eval(enc.inputs[0]))
+    (x,) = _exact_witness(ident, enc, s.model(), [Box([-1], [1])])
+    assert 1 < x and abs(x * x - 2) < F(1, 10)

@@ -442,17 +442,11 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
 
 
 def _semi_algebraic(net: Network, comps: list[Polyhedron], t0: float) -> Verdict:
-    """Activations after pooling: z3 nonlinear real arithmetic, when K is a union of boxes."""
+    """Activations after pooling (semi-algebraic pieces): z3 nonlinear real arithmetic, exact re-check of models."""
     from verify import smt
 
-    boxes = []
-    for c in comps:
-        box = _as_box(c)
-        if box is None:
-            return Verdict(Status.UNKNOWN, _claim(net, comps), method="pooled regions", seconds=time.perf_counter() - t0,
-                           reason="activations after pooling (semi-algebraic pieces) and K not a union of boxes")
-        boxes.append(box)
-    v = smt.find_nonzero_outside(net, boxes)
+    parts: list[Any] = [b if (b := _as_box(c)) is not None else c for c in comps]
+    v = smt.find_nonzero_outside(net, parts)
     if v.unknown:
         return Verdict(Status.UNKNOWN, v.claim, evidence=v.evidence, method="z3", seconds=time.perf_counter() - t0,
                        reason="activations after pooling (semi-algebraic pieces); z3: " + v.reason)

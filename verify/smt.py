@@ -37,7 +37,7 @@ from verify.verdict import Claim, Status, Verdict, Witness
 if TYPE_CHECKING:
     from verify.network import Network
 
-__all__ = ["Encoding", "encode", "find_nonzero_outside", "to_smtlib", "outside_boxes", "CLAIM_KIND"]
+__all__ = ["Encoding", "encode", "find_nonzero_outside", "to_smtlib", "outside_sets", "CLAIM_KIND"]
 
 CLAIM_KIND = "support_in_smt"
 """Claim kind of the verdicts made here (re-checked by ``verify.checker.smt``)."""
@@ -211,37 +211,66 @@ def _unit(f: Activation, t: z3.ArithRef, y: z3.ArithRef, style: str) -> list[z3.
 # -- the support query ----------------------------------------------------------
 
 
-def outside_boxes(K: Any, d: int) -> list[Box]:
-    """Normalise ``K`` (``None``, ``[]``, a :class:`Box` or a list of boxes) to a list of boxes in R^d.
+Region = Any  # a Box or a verify.polyhedra.Polyhedron
 
-    >>> outside_boxes(Box([0], [1]), 1)
+
+def outside_sets(K: Any, d: int) -> list[Region]:
+    """Normalise ``K`` (``None``, ``[]``, a :class:`Box`, a ``Polyhedron`` or a list of them) to a list in R^d.
+
+    >>> outside_sets(Box([0], [1]), 1)
     [Box(lower=(Fraction(0, 1),), upper=(Fraction(1, 1),))]
     """
+    from verify.polyhedra import Polyhedron
+
     if K is None:
         return []
-    boxes = [K] if isinstance(K, Box) else list(K) if isinstance(K, (list, tuple)) else None
-    if boxes is None or not all(isinstance(b, Box) for b in boxes):
-        raise InvalidArgument(expected("a Box, a list of Boxes, [] or None", "K", K))
-    for b in boxes:
-        if b.dim != d:
-            raise InvalidArgument(expected(f"boxes of dimension {d}", "K box dimension", b.dim))
-    return boxes
+    parts = list(K) if isinstance(K, (list, tuple)) else [K]
+    for part in parts:
+        if not isinstance(part, (Box, Polyhedron)):
+            raise InvalidArgument(expected("a Box, a Polyhedron, a list of them, [] or None", "K", K))
+        if part.dim != d:
+            raise InvalidArgument(expected(f"sets of dimension {d}", "K dimension", part.dim))
+    return parts
 
 
-def _outside(xs: Sequence[z3.ArithRef], boxes: list[Box]) -> list[z3.BoolRef]:
+def _rows(part: Region) -> list[tuple[tuple[Fraction, ...], Fraction]]:
+    """``part`` as rows ``a.x <= beta`` (a box: ``x_i <= hi_i``, ``-x_i <= -lo_i`` per coordinate)."""
+    if isinstance(part, Box):
+        d = part.dim
+        out = []
+        for i in range(d):
+            e = tuple(Fraction(int(i == j)) for j in range(d))
+            out += [(e, part.upper[i]), (tuple(-v for v in e), -part.lower[i])]
+        return out
+    return list(zip(part.A, part.b))
+
+
+def _dot_z3(row: Sequence[Fraction], xs: Sequence[z3.ArithRef]) -> z3.ArithRef:
+    terms = [x if a == 1 else _rv(a) * x for a, x in zip(row, xs) if a != 0]
+    return z3.Sum(terms) if len(terms) > 1 else terms[0] if terms else _rv(Fraction(0))
+
+
+def _outside(xs: Sequence[z3.ArithRef], parts: list[Region]) -> list[z3.BoolRef]:
     out = []
-    for b in boxes:
-        out.append(z3.Or([c for x, lo, hi in zip(xs, b.lower, b.upper) for c in (x < _rv(lo), x > _rv(hi))]))
+    for part in parts:
+        if isinstance(part, Box):
+            out.append(z3.Or([c for x, lo, hi in zip(xs, part.lower, part.upper) for c in (x < _rv(lo), x > _rv(hi))]))
+        else:
+            out.append(z3.Or([_dot_z3(a, xs) > _rv(beta) for a, beta in _rows(part)] or [z3.BoolVal(False)]))
     return out
 
 
-def _is_outside(x: Sequence[Fraction], boxes: list[Box]) -> bool:
-    return all(any(t < lo or t > hi for t, lo, hi in zip(x, b.lower, b.upper)) for b in boxes)
+def _is_outside(x: Sequence[Fraction], parts: list[Region]) -> bool:
+    return all(any(sum((a * t for a, t in zip(row, x)), Fraction(0)) > beta for row, beta in _rows(p)) for p in parts)
 
 
-def _claim(net: Network, boxes: list[Box]) -> Claim:
-    where = " u ".join(str(b) for b in boxes) if boxes else "the empty set"
-    return Claim(CLAIM_KIND, f"f == 0 outside {where}", {"network": _net_doc(net), "K": [b.to_json() for b in boxes]})
+def _describe(parts: list[Region]) -> str:
+    return " u ".join(str(p) if isinstance(p, Box) else f"{{A x <= b}} ({len(p.A)} rows)" for p in parts) or "the empty set"
+
+
+def _claim(net: Network, parts: list[Region]) -> Claim:
+    K = [{"A": [list(a) for a, _ in _rows(p)], "b": [beta for _, beta in _rows(p)]} for p in parts]
+    return Claim(CLAIM_KIND, f"f == 0 outside {_describe(parts)}", {"network": _net_doc(net), "K": K})
 
 
 def _net_doc(net: Network) -> dict[str, Any]:
@@ -256,7 +285,7 @@ def query(net: Network, K: Any = None, *, relu_style: str = "split") -> tuple[En
     >>> s = z3.Solver(); s.add(facts); s.check()
     sat
     """
-    boxes = outside_boxes(K, net.input_dim)
+    boxes = outside_sets(K, net.input_dim)
     enc = encode(net, relu_style=relu_style)
     facts = [*enc.constraints, *_outside(enc.inputs, boxes), z3.Or([y != 0 for y in enc.outputs])]
     return enc, facts
@@ -265,7 +294,7 @@ def query(net: Network, K: Any = None, *, relu_style: str = "split") -> tuple[En
 def find_nonzero_outside(net: Network, K: Any = None, *, timeout_ms: int = 60_000, relu_style: str = "split") -> Verdict:
     """Decide "f == 0 on R^d \\ K" with z3: PROVED (solver-trusted), REFUTED (exact witness) or UNKNOWN.
 
-    ``K`` is a :class:`Box`, a list of boxes (their union) or ``[]``/``None``
+    ``K`` is a :class:`Box`, a ``Polyhedron``, a list of them (their union) or ``[]``/``None``
     (the claim is then "f is identically zero"). ``sat`` gives REFUTED after the
     decoded point passed the exact re-check (outside K, some output nonzero);
     ``unsat`` gives PROVED with ``method="z3"`` and evidence marked
@@ -280,7 +309,7 @@ def find_nonzero_outside(net: Network, K: Any = None, *, timeout_ms: int = 60_00
     (<Status.REFUTED: 'refuted'>, True, True)
     """
     t0 = time.perf_counter()
-    boxes = outside_boxes(K, net.input_dim)
+    boxes = outside_sets(K, net.input_dim)
     claim = _claim(net, boxes)
     enc, facts = query(net, boxes, relu_style=relu_style)
     solver = z3.Solver()
@@ -308,11 +337,11 @@ def find_nonzero_outside(net: Network, K: Any = None, *, timeout_ms: int = 60_00
                    reason=f"z3 answered unknown ({solver.reason_unknown()}) within {timeout_ms} ms")
 
 
-def _good(net: Network, x: tuple[Fraction, ...], boxes: list[Box]) -> bool:
+def _good(net: Network, x: tuple[Fraction, ...], boxes: list[Region]) -> bool:
     return _is_outside(x, boxes) and any(v != 0 for v in net.eval_exact(x))
 
 
-def _exact_witness(net: Network, enc: Encoding, model: z3.ModelRef, boxes: list[Box]) -> tuple[Fraction, ...] | None:
+def _exact_witness(net: Network, enc: Encoding, model: z3.ModelRef, boxes: list[Region]) -> tuple[Fraction, ...] | None:
     """An exact rational point near the model's point that passes the exact re-check, or None.
 
     {x outside K : f(x) != 0} is open (K closed, f continuous), so rationals
@@ -380,6 +409,11 @@ def _layer_lines(net: Network) -> tuple[list[str], list[str]]:
     return lines, z
 
 
+def _lin_row(row: Sequence[Fraction]) -> str:
+    terms = [f"x{i}" if a == 1 else f"(* {_num(a)} x{i})" for i, a in enumerate(row) if a != 0]
+    return _sum(terms) if terms else "0.0"
+
+
 def to_smtlib(net: Network, K: Any = None) -> str:
     """A self-contained SMT-LIB2 script: is there ``x`` outside ``K`` with ``net(x) != 0``?
 
@@ -396,9 +430,9 @@ def to_smtlib(net: Network, K: Any = None) -> str:
     if not net.is_rational:
         raise UnsupportedNetwork(expected("piecewise-linear, square and pooling units for SMT-LIB", "activations",
                                           sorted(str(a) for a in net.activations() if not a.rational)))
-    boxes = outside_boxes(K, net.input_dim)
+    boxes = outside_sets(K, net.input_dim)
     nonlinear = net.num_pool > 0 or any(a.name == "square" for a in net.activations())
-    where = " u ".join(str(b) for b in boxes) if boxes else "nothing"
+    where = _describe(boxes)
     head = [
         "; netproof: is there an input x outside K with f(x) != 0 ?  unsat <=> f == 0 on R^d \\ K",
         f"; network: {net.input_dim} inputs, {net.output_dim} outputs, {len(net.layers)} layers; K = {where}",
@@ -407,8 +441,11 @@ def to_smtlib(net: Network, K: Any = None) -> str:
     head += [f"(declare-fun x{i} () Real)" for i in range(net.input_dim)]
     body, outs = _layer_lines(net)
     tail = []
-    for b in boxes:
-        sides = [f"(< x{i} {_num(lo)}) (> x{i} {_num(hi)})" for i, (lo, hi) in enumerate(zip(b.lower, b.upper))]
+    for part in boxes:
+        if isinstance(part, Box):
+            sides = [f"(< x{i} {_num(lo)}) (> x{i} {_num(hi)})" for i, (lo, hi) in enumerate(zip(part.lower, part.upper))]
+        else:
+            sides = [f"(> {_lin_row(a)} {_num(beta)})" for a, beta in _rows(part)] or ["false"]
         tail.append(f"(assert (or {' '.join(sides)}))")
     nz = [f"(not (= {o} 0.0))" for o in outs]
     tail.append(f"(assert {nz[0] if len(nz) == 1 else '(or ' + ' '.join(nz) + ')'})")

@@ -18,32 +18,33 @@ from typing import Any
 from verify.checker import RULES, CheckFailed
 from verify.checker._net import CheckNet, q
 
-__all__ = ["check_support_witness", "read_boxes"]
+__all__ = ["check_support_witness", "read_sets"]
 
 
-def read_boxes(data: Any, d: int) -> list[tuple[list[Fraction], list[Fraction]]]:
-    """The boxes of K from certificate text, each as (lower, upper); checks dimensions and lower <= upper."""
+def read_sets(data: Any, d: int) -> list[tuple[list[list[Fraction]], list[Fraction]]]:
+    """The components of K from certificate text, each as rows (A, b) of ``{x : A x <= b}``."""
     out = []
-    for box in data:
-        lo, hi = [q(v) for v in box["lower"]], [q(v) for v in box["upper"]]
-        if len(lo) != d or len(hi) != d or any(a > b for a, b in zip(lo, hi)):
-            raise CheckFailed("a box of K is malformed")
-        out.append((lo, hi))
+    for comp in data:
+        A = [[q(v) for v in row] for row in comp["A"]]
+        b = [q(v) for v in comp["b"]]
+        if len(A) != len(b) or any(len(r) != d for r in A):
+            raise CheckFailed("a component of K is malformed")
+        out.append((A, b))
     return out
 
 
 def check_support_witness(cert: dict[str, Any]) -> None:
     """A REFUTED "f == 0 outside K": the witness is outside K and the network is nonzero there, as stated."""
     net = CheckNet(cert["claim"]["data"]["network"])
-    boxes = read_boxes(cert["claim"]["data"]["K"], net.input_dim)
+    comps = read_sets(cert["claim"]["data"]["K"], net.input_dim)
     w = cert["witness"]
     if w is None:
         raise CheckFailed("a refutation needs a witness")
     x = [q(v) for v in w["point"]]
     if len(x) != net.input_dim:
         raise CheckFailed("witness of the wrong dimension")
-    for lo, hi in boxes:
-        if all(a <= t <= b for a, t, b in zip(lo, x, hi)):
+    for A, b in comps:
+        if all(sum((a * t for a, t in zip(row, x)), Fraction(0)) <= bi for row, bi in zip(A, b)):
             raise CheckFailed("the witness lies in K")
     value = net(x)
     if all(v == 0 for v in value):
