@@ -102,8 +102,8 @@ def _read_source(source: Any) -> Any:
 def from_json(source: str | Path | dict[str, Any]) -> Network:
     """Read a netproof/1 network from JSON text, a file path, or an already parsed dict.
 
-    A ``str`` is JSON text when it starts with ``{`` (after whitespace) and a path
-    otherwise; a ``Path`` is always a file. In a dict, Python floats are taken
+    A ``str`` is JSON text when it starts with ``{`` or ``[`` (after whitespace)
+    and a path otherwise; a ``Path`` is always a file. In a dict, Python floats are taken
     at their exact binary value (JSON text keeps decimals exact).
 
     >>> net = from_json('{"format": "netproof/1", "input_dim": 1, "layers": '
