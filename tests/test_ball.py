@@ -226,6 +226,18 @@ def test_rule_is_rigorous_and_tight_on_wide_balls(f: Activation, iv: tuple[Fract
         assert -1 - slack <= y_lo and y_hi <= 1 + slack
 
 
+@settings(max_examples=150, deadline=None)
+@given(ALL_ACTS, INTERVALS, st.builds(Fraction, st.integers(0, 16), st.just(16)))
+def test_narrow_rules_are_rigorous_on_wide_balls_too(f: Activation, iv: tuple[Fraction, Fraction], s: Fraction) -> None:
+    lo, hi = iv[0], iv[0] + iv[1]
+    with flint.ctx.workprec(80):
+        x = to_arb(lo).union(to_arb(hi))
+        y = ball.NARROW_RULES[f.name](x, None if f.param is None else to_arb(f.param))
+    with mpmath.mp.workprec(300):
+        t = mpmath.mpf(lo.numerator) / lo.denominator * (1 - s) + mpmath.mpf(hi.numerator) / hi.denominator * s
+        assert encloses_mp(y, _mp_act(f, t))
+
+
 def test_wide_ball_facts() -> None:
     with flint.ctx.workprec(64):
         sym = to_arb(Fraction(-1)).union(to_arb(Fraction(1)))

@@ -26,6 +26,7 @@ RATIONAL = {name for name, kind in CATALOGUE.items() if kind.rational}
 FULL_TABLES: dict[str, dict[str, Any]] = {
     "floating.ACTIVATION_RULES": floating.ACTIVATION_RULES,
     "ball.ACTIVATION_RULES": ball.ACTIVATION_RULES,
+    "ball.NARROW_RULES": ball.NARROW_RULES,
     "symbolic.ACTIVATION_RULES": symbolic.ACTIVATION_RULES,
     "symbolic.LATEX_NAMES": symbolic.LATEX_NAMES,
 }
