@@ -234,3 +234,18 @@ def test_degenerate_unit_at_its_kink_is_not_cut_off():
         for c in (0, 1)
     ]
     assert "multipliers" in explain(forged)
+
+
+@settings(max_examples=15, deadline=None)
+@given(net=pooled_nets())
+def test_agrees_with_the_pl_engine_on_networks_without_pooling(net):
+    support_mod = pytest.importorskip("verify.support")
+    if not hasattr(support_mod, "prove_support_in"):
+        pytest.skip("the PL engine's prove_support_in has not landed")
+    if net.num_pool:
+        net = Network(net.input_dim, net.layers[:-1] + (Affine([[1, 1]], [0]),))
+    K = Box.cube(net.input_dim, -1, 1)
+    mine, theirs = prove_support_in(net, K), support_mod.prove_support_in(net, K)
+    assert not mine.unknown
+    if not theirs.unknown:
+        assert mine.status == theirs.status

@@ -454,5 +454,9 @@ def to_smtlib(net: Network, K: Any = None) -> str:
 
 
 def format_point(x: Sequence[Fraction]) -> str:
-    """``(1/2, -3)``: a point as text."""
+    """A point as text.
+
+    >>> format_point([Fraction(1, 2), Fraction(-3)])
+    '(1/2, -3)'
+    """
     return "(" + ", ".join(format_rational(c) for c in x) + ")"
