@@ -135,7 +135,9 @@ def search_witness(
     per_level = max(4, budget // (2 * len(schedule)))
     for level, prec in enumerate(schedule):
         tried["precisions"].append(prec)
-        batch = points[: max(per_level, budget // 2) if level == 0 else per_level]
+        last = level == len(schedule) - 1
+        # cheap first level: many points; the top precision gets whatever budget is left
+        batch = points[: max(per_level, budget // 2) if level == 0 else budget if last else per_level]
         for p in batch:
             if tried["evaluations"] >= budget:
                 return None, tried
