@@ -213,17 +213,15 @@ def test_rule_is_rigorous_and_tight_on_wide_balls(f: Activation, iv: tuple[Fract
         # the exact image of [lo, hi], from a fine grid plus the ends and critical points
         grid = [lo + (hi - lo) * Fraction(i, 64) for i in range(65)]
         crit = [Fraction(0), Fraction(-1), Fraction(1)] + [c for pair in ball.MINIMISERS.values() for c in pair]
+        crit += [mp_frac(mpmath.pi * k / 2) for k in range(-31, 32, 2)]  # extrema of sin (to ~1e-90)
         if f.name == "swish" and f.param:
             crit += [c / f.param for c in ball.MINIMISERS["silu"]]
         vals = [_mp_act(f, mpmath.mpf(p.numerator) / p.denominator) for p in grid + [c for c in crit if lo <= c <= hi]]
         top, bottom = mp_frac(max(vals)), mp_frac(min(vals))
     y_lo, y_hi = endpoints(y)
     slack = Fraction(1, 10**6) * (1 + abs(top) + abs(bottom)) + Fraction(1, 10**3) * (hi - lo) ** 2
-    if f.name != "sin":  # arb's sin on wide balls is only bounded by [-1, 1]
-        assert top <= y_hi <= top + slack + Fraction(1, 100)
-        assert bottom - slack - Fraction(1, 100) <= y_lo <= bottom
-    else:
-        assert -1 - slack <= y_lo and y_hi <= 1 + slack
+    assert top <= y_hi <= top + slack + Fraction(1, 100)
+    assert bottom - slack - Fraction(1, 100) <= y_lo <= bottom
 
 
 @settings(max_examples=150, deadline=None)
@@ -253,6 +251,12 @@ def test_wide_ball_facts() -> None:
         wide = to_arb(Fraction(-10)).union(to_arb(Fraction(10)))
         th = ACTIVATION_RULES["tanh"](wide, None)
         assert th.lower() > -1 - 1e-6 and th.upper() < 1 + 1e-6  # arb's own tanh gives ~[-6e8, 2] here
+        s01 = ACTIVATION_RULES["sin"](to_arb(Fraction(0)).union(to_arb(Fraction(1))), None)
+        assert s01.lower() > -1e-6 and s01.upper() < 0.8415 and s01.contains(arb(1).sin())  # monotone piece
+        s12 = ACTIVATION_RULES["sin"](to_arb(Fraction(1)).union(to_arb(Fraction(2))), None)
+        assert s12.contains(1) and s12.lower() > 0.84 and s12.upper() < 1 + 1e-6  # contains pi/2
+        s45 = ACTIVATION_RULES["sin"](to_arb(Fraction(4)).union(to_arb(Fraction(5))), None)
+        assert s45.contains(-1) and s45.upper() < -0.75  # contains 3*pi/2
         ht = ACTIVATION_RULES["hardtanh"](wide, None)
         assert ht.contains(1) and ht.contains(-1) and ht.upper() < 1 + 1e-6
 

@@ -219,7 +219,18 @@ def _swish(x: arb, beta: arb) -> arb:
 
 
 def _sin(x: arb, a: Any) -> arb:
-    return x.sin()  # arb_sin bounds the image of a wide ball by [-1, 1]
+    if not _wide(x):
+        return x.sin()
+    if x.rad() > 4:  # wider than 2*pi: the whole of [-1, 1]
+        return arb(0, 1)
+    # sin is monotone between its extrema pi/2 + k*pi: the ends, plus +-1 if an extremum may lie inside
+    out = x.lower().sin().union(x.upper().sin())
+    pi2 = 2 * arb.pi()
+    if ((x - arb.pi() / 2) / pi2).contains_integer():  # possibly contains pi/2 + 2k*pi
+        out = out.union(arb(1))
+    if ((x + arb.pi() / 2) / pi2).contains_integer():  # possibly contains -pi/2 + 2k*pi
+        out = out.union(arb(-1))
+    return out
 
 
 ACTIVATION_RULES: dict[str, Callable[[arb, Any], arb]] = {
