@@ -152,7 +152,7 @@ class BudgetExceeded(Exception):
 
 
 def sparse(y: tuple[Any, ...]) -> list[list[Any]]:
-    return [[i, v] for i, v in enumerate(y) if v]
+    return [[i, to_fraction(v)] for i, v in enumerate(y) if v]
 
 
 class Engine:
@@ -233,6 +233,7 @@ class Engine:
         else:
             stack = [("decide", (l, i)) for l in reversed(range(len(plan.units))) for i in reversed(range(len(plan.units[l])))]
         node: dict[str, Any] | None = {"seq": []} if self.certify else None
+        self.root_node = node
         yield from self._solve(root, stack, node)
 
     def _tick(self) -> None:

@@ -8,14 +8,19 @@ activation regions whose affine map is not identically zero.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from verify.box import Box
+from verify.exactlp import Q
+from verify.errors import InvalidArgument, UnsupportedNetwork, expected
 from verify.polyhedra import Polyhedron
+from verify.regions import BudgetExceeded, Engine, Leaf, Region, leaf_region, make_plan, root_cell
+from verify.verdict import Claim, Status, Verdict, Witness
 
-__all__ = ["Support"]
+__all__ = ["Support", "support", "prove_support_in", "equivalent"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +57,303 @@ class Support:
 
 
 _INF = math.inf
+
+
+# -- the exact PL engine ------------------------------------------------------------
+
+
+def _net_check(net: Any) -> None:
+    from verify.network import Network
+
+    if not isinstance(net, Network):
+        raise InvalidArgument(expected("a Network", "net", net))
+
+
+def _is_nonzero_map(leaf: Leaf) -> bool:
+    return any(any(r) for r in leaf.map_rows) or any(leaf.map_const)
+
+
+def support(net: Any, *, budget: int | None = None) -> Support:
+    """The exact support (closure of ``{f != 0}``) of a network over all of R^d.
+
+    Piecewise-linear networks: the union of the activation cells where the
+    output map is not identically zero; ``measure`` is exact (a Fraction) when
+    bounded. Networks with pooling / analytic units are dispatched to
+    :mod:`verify.pooling` / :mod:`verify.analytic`.
+
+    >>> from verify import Network
+    >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    >>> s = support(hat)
+    >>> s.bounded, str(s.bounding_box), s.measure, s.contains([Fraction(1, 2)]), s.contains([2])
+    (True, '[-1,1]', Fraction(2, 1), True, False)
+    """
+    _net_check(net)
+    if not net.is_piecewise_linear:
+        return _dispatch_support(net)
+    plan = make_plan(net)
+    root = root_cell(plan.d, [], [])
+    assert root is not None
+    engine = Engine(plan, lazy=True, certify=False, budget=budget, progress=_progress_fn())
+    try:
+        leaves = [lf for lf in engine.run(root) if _is_nonzero_map(lf)]
+    except BudgetExceeded as exc:
+        raise UnsupportedNetwork(f"support: {exc}") from None
+    regions = [leaf_region(plan, lf) for lf in leaves]
+    pieces = tuple(r.polyhedron for r in regions)
+    if not pieces:
+        return Support(True, (), None, Fraction(0), None)
+    unbounded = next((r for r in regions if not r.polyhedron.is_bounded()), None)
+    if unbounded is not None:
+        return Support(False, pieces, None, _INF, _far_witness(net, unbounded))
+    boxes = [p.bounding_box() for p in pieces]
+    lo = [min(bx.lower[i] for bx in boxes if bx is not None) for i in range(plan.d)]
+    hi = [max(bx.upper[i] for bx in boxes if bx is not None) for i in range(plan.d)]
+    measure = sum((p.volume() for p in pieces), Fraction(0))
+    return Support(True, pieces, Box(lo, hi), measure, _witness_in(net, regions[0], None))
+
+
+def _progress_fn() -> Any:
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def show(cells: int) -> None:
+        print(f"\r  {cells} cells explored...", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _dispatch_support(net: Any) -> Support:
+    if net.num_pool > 0 and net.is_relu_pool:
+        from verify import pooling
+
+        return pooling.support(net)
+    try:
+        from verify import analytic
+    except ImportError:  # pragma: no cover
+        raise UnsupportedNetwork(expected("a network class with a support engine", "net", net)) from None
+    fn = getattr(analytic, "support", None)
+    if fn is None:
+        raise UnsupportedNetwork(expected("a network class with a support engine", "net", net))
+    return fn(net)  # type: ignore[no-any-return]
+
+
+# -- witnesses ------------------------------------------------------------------------
+
+
+def _map_value(region: Region, x: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
+    return tuple(sum((a * t for a, t in zip(row, x)), c) for row, c in zip(region.map.weight, region.map.bias))
+
+
+def _candidates(p: tuple[Fraction, ...]) -> list[tuple[Fraction, ...]]:
+    """Points of small height near p: p rounded to denominators 1, 2, 4, ..., and p itself."""
+    out = []
+    for k in range(0, 40):
+        den = 1 << k
+        out.append(tuple(Fraction(round(v * den), den) for v in p))
+    out.append(p)
+    return out
+
+
+def _witness_in(net: Any, region: Region, outside: Any) -> tuple[Fraction, ...] | None:
+    """An exact point strictly inside the region, outside K (a predicate), with f != 0 (exact re-evaluation)."""
+    P = region.polyhedron
+    p = region.point
+    if not any(_map_value(region, p)):
+        # move along the gradient of a nonzero output, staying strictly inside
+        i = next(k for k, row in enumerate(region.map.weight) if any(row))
+        g = region.map.weight[i]
+        steps = [(bi - sum((a * t for a, t in zip(r, p)), Fraction(0))) / s
+                 for r, bi in zip(P.A, P.b) if (s := sum((a * t for a, t in zip(r, g)), Fraction(0))) > 0]
+        eps = min(steps, default=Fraction(1)) / 2
+        p = tuple(a + eps * t for a, t in zip(p, g))
+    for x in _candidates(p):
+        if P.contains_interior(x) and (outside is None or outside(x)) and any(_map_value(region, x)):
+            if any(net.eval_exact(x)):
+                return x
+    return None
+
+
+def _far_witness(net: Any, region: Region) -> tuple[Fraction, ...] | None:
+    """A point with f != 0 far out along a recession direction of an unbounded region."""
+    p = _witness_in(net, region, None) or region.point
+    for r in region.polyhedron.recession_directions():
+        for k in (20, 21, 22):
+            x = tuple(a + (1 << k) * t for a, t in zip(p, r))
+            if region.polyhedron.contains(x) and any(net.eval_exact(x)):
+                return x
+    return p
+
+
+# -- "f = 0 outside K" ------------------------------------------------------------------
+# R^d \ int K is covered by closed polyhedra ("root pieces"), each split into cells:
+#  * a box K: the 2d halfspaces {x_i <= lo_i}, {x_i >= hi_i} (their union is exactly R^d \ int K);
+#  * a polyhedron K = {A x <= b}: the halfspaces {a_i x >= b_i} of its nonzero rows (their union is
+#    R^d \ {A x < b} = R^d \ int K; a violated zero row makes K empty: one root piece, all of R^d);
+#  * a union of boxes: the cells of the grid of all box faces (unbounded cells included) that lie in no box;
+#    every point outside the union lies in such a cell, and each such cell has its interior outside the union;
+#  * the empty list: all of R^d (the claim f == 0).
+# f is continuous, so f = 0 on the open set R^d \ K iff f = 0 on these closed pieces.
+
+
+def _unit_row(d: int, i: int, s: int) -> tuple[Fraction, ...]:
+    return tuple(Fraction(s if k == i else 0) for k in range(d))
+
+
+def _parse_K(K: Any, d: int) -> tuple[str, Any]:
+    if isinstance(K, Box):
+        if K.dim != d:
+            raise InvalidArgument(expected(f"a box of dimension {d}", "K.dim", K.dim))
+        return "box", K
+    if isinstance(K, Polyhedron):
+        if K.dim != d:
+            raise InvalidArgument(expected(f"a polyhedron of dimension {d}", "K.dim", K.dim))
+        return "polyhedron", K
+    if isinstance(K, (list, tuple)) and all(isinstance(k, Box) for k in K):
+        if any(k.dim != d for k in K):
+            raise InvalidArgument(expected(f"boxes of dimension {d}", "K", [str(k) for k in K]))
+        return ("everywhere", None) if not K else ("boxes", tuple(K))
+    raise InvalidArgument(expected("a Box, a Polyhedron, or a list of Boxes", "K", K))
+
+
+def root_pieces(kind: str, K: Any, d: int) -> list[tuple[list[tuple[Fraction, ...]], list[Fraction]]]:
+    """The closed polyhedra (rows, rhs) covering R^d \\ int K, in the order the checker rebuilds them."""
+    if kind == "everywhere":
+        return [([], [])]
+    if kind == "box":
+        out = []
+        for i in range(d):
+            out.append(([_unit_row(d, i, 1)], [K.lower[i]]))
+            out.append(([_unit_row(d, i, -1)], [-K.upper[i]]))
+        return out
+    if kind == "polyhedron":
+        if any(not any(r) and bi < 0 for r, bi in zip(K.A, K.b)):
+            return [([], [])]
+        return [([tuple(-v for v in r)], [-bi]) for r, bi in zip(K.A, K.b) if any(r)]
+    return _grid_pieces(K, d)
+
+
+def _grid_pieces(boxes: tuple[Box, ...], d: int) -> list[tuple[list[tuple[Fraction, ...]], list[Fraction]]]:
+    import itertools
+
+    cuts = [sorted({bx.lower[i] for bx in boxes} | {bx.upper[i] for bx in boxes}) for i in range(d)]
+    axes = [[(None, c[0])] + list(zip(c, c[1:])) + [(c[-1], None)] for c in cuts]
+    out = []
+    for cell in itertools.product(*axes):
+        inside = any(all(lo is not None and hi is not None and bx.lower[i] <= lo and hi <= bx.upper[i]
+                         for i, (lo, hi) in enumerate(cell)) for bx in boxes)
+        if inside:
+            continue
+        rows, rhs = [], []
+        for i, (lo, hi) in enumerate(cell):
+            if lo is not None:
+                rows.append(_unit_row(d, i, -1))
+                rhs.append(-lo)
+            if hi is not None:
+                rows.append(_unit_row(d, i, 1))
+                rhs.append(hi)
+        out.append((rows, rhs))
+    return out
+
+
+def _outside(kind: str, K: Any) -> Any:
+    """The predicate 'x lies outside K'."""
+    if kind == "everywhere":
+        return lambda x: True
+    if kind == "box":
+        return lambda x: not K.contains(x)
+    if kind == "polyhedron":
+        return lambda x: not K.contains(x)
+    return lambda x: not any(bx.contains(x) for bx in K)
+
+
+def _K_data(kind: str, K: Any) -> Any:
+    if kind == "box":
+        return {"box": K.to_json()}
+    if kind == "polyhedron":
+        return {"polyhedron": {"A": [list(r) for r in K.A], "b": list(K.b)}}
+    if kind == "boxes":
+        return {"boxes": [bx.to_json() for bx in K]}
+    return {"everywhere": True}
+
+
+def prove_support_in(net: Any, K: Any, *, budget: int | None = None, timeout: float | None = None) -> Verdict:
+    """Decide "f = 0 on R^d \\ K" (supp f inside K) exactly, for K a Box, a list of Boxes, or a Polyhedron.
+
+    The empty list means the claim f == 0 on all of R^d. PROVED carries a
+    split tree (every decision with its LP multipliers) that
+    :func:`verify.checker.check` re-derives with Fractions alone; REFUTED
+    carries an exact point strictly outside K with f != 0 (re-evaluated
+    exactly); UNKNOWN only when the budget (cells) or timeout (seconds) runs out.
+    Pooling / analytic networks are dispatched to their engines.
+
+    >>> from verify import Network
+    >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    >>> prove_support_in(hat, Box([-1], [1])).status.value
+    'proved'
+    >>> v = prove_support_in(hat, Box(["-1/2"], [1]))
+    >>> v.status.value, v.witness.point
+    ('refuted', (Fraction(-3, 4),))
+    """
+    _net_check(net)
+    if not net.is_piecewise_linear:
+        return _dispatch_prove(net, K, budget)
+    kind, KK = _parse_K(K, net.input_dim)
+    data = {"net": net.to_dict(), **_K_data(kind, KK)}
+    text = "f = 0 on all of R^d" if kind == "everywhere" else f"f = 0 outside K (supp f in {_K_text(kind, KK)})"
+    claim = Claim("support_in", text, data)
+    return _prove_zero(net, claim, root_pieces(kind, KK, net.input_dim), _outside(kind, KK), budget, timeout)
+
+
+def _K_text(kind: str, K: Any) -> str:
+    if kind == "box":
+        return str(K)
+    if kind == "boxes":
+        return " u ".join(str(b) for b in K)
+    return "a polyhedron"
+
+
+def _dispatch_prove(net: Any, K: Any, budget: int | None) -> Verdict:
+    if net.num_pool > 0 and net.is_relu_pool:
+        from verify import pooling
+
+        return pooling.prove_support_in(net, K, budget=budget)
+    claim = Claim("support_in", "f = 0 outside K", {})
+    try:
+        from verify import analytic
+    except ImportError:  # pragma: no cover
+        return Verdict(Status.UNKNOWN, claim, reason="no engine for analytic networks is installed")
+    fn = getattr(analytic, "prove_support_in", None)
+    if fn is None:
+        return Verdict(Status.UNKNOWN, claim, reason="no engine for analytic networks is installed")
+    return fn(net, K)  # type: ignore[no-any-return]
+
+
+def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget: int | None,
+                timeout: float | None) -> Verdict:
+    t0 = time.monotonic()
+    plan = make_plan(net)
+    deadline = None if timeout is None else t0 + timeout
+    engine = Engine(plan, lazy=True, certify=True, budget=budget, deadline=deadline, progress=_progress_fn())
+    trees: list[Any] = []
+    try:
+        for rows, rhs in pieces:
+            root = root_cell(plan.d, [[Q(v) for v in r] for r in rows], [Q(v) for v in rhs])
+            if root is None:  # cannot happen for the covers above (every root piece is full-dimensional)
+                return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason="a root piece has empty interior")
+            for leaf in engine.run(root):
+                if _is_nonzero_map(leaf):
+                    region = leaf_region(plan, leaf)
+                    x = _witness_in(net, region, outside)
+                    if x is not None:
+                        w = Witness(x, net.eval_exact(x))
+                        ev = {"region_pattern": [list(p) for p in region.pattern]}
+                        return Verdict(Status.REFUTED, claim, w, ev, "pl-regions", seconds=time.monotonic() - t0)
+                    return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason="no exact witness found in a nonzero region",
+                                   seconds=time.monotonic() - t0)
+            trees.append(engine.root_node)
+    except BudgetExceeded as exc:
+        return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason=str(exc), seconds=time.monotonic() - t0)
+    ev = {"trees": trees, "cells": engine.cells, "lps": engine.lps}
+    return Verdict(Status.PROVED, claim, None, ev, "pl-regions", seconds=time.monotonic() - t0)
