@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from verify.box import Box
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
-from verify.exactlp import lp_max
+from verify.exactlp import ONE as QONE
+from verify.exactlp import ZERO as QZERO
+from verify.exactlp import Q, lp_max_q, to_fraction
 from verify.layers import Act, Affine, Layer, Pool
 from verify.polyhedra import Polyhedron
 from verify.verdict import Claim, Status, Verdict, Witness
@@ -179,11 +181,11 @@ class PolyRegion:
         return self.polys is not None and not any(self.polys)
 
 
-def _apply_affine(layer: Affine, forms: list[Form], d: int) -> list[Form]:
+def _apply_affine(W: list[list[Any]], bias: list[Any], forms: list[Form], d: int) -> list[Form]:
     out = []
-    for row, bias in zip(layer.weight, layer.bias):
-        coeffs = [_ZERO] * d
-        const = bias
+    for row, b in zip(W, bias):
+        coeffs = [QZERO] * d
+        const = b
         for w, (c, k) in zip(row, forms):
             if w:
                 const += w * k
@@ -228,16 +230,15 @@ def _interior_or_cut(rows: list[tuple[Vec, Fraction]], d: int) -> tuple[Vec | No
             return None, tuple(_ONE if j == i else _ZERO for j in range(len(rows)))
     idx = [i for i, (r, _) in enumerate(rows) if any(r)]
     # one exact LP: max t s.t. a_i x + t <= b_i (nonzero rows), t <= 1; t* > 0 iff there is an interior point,
-    # else its dual multipliers (without the t <= 1 row) are a Motzkin certificate
-    A = [(*rows[i][0], _ONE) for i in idx] + [(*([_ZERO] * d), _ONE)]
-    res = lp_max(A, [rows[i][1] for i in idx] + [_ONE], [_ZERO] * d + [_ONE])
+    # else its dual multipliers (without the t <= 1 row) are a Motzkin certificate. Numbers: the mpq seam.
+    A = [(*rows[i][0], QONE) for i in idx] + [(*([QZERO] * d), QONE)]
+    res = lp_max_q(A, [rows[i][1] for i in idx] + [QONE], [QZERO] * d + [QONE])
     assert res.status == "optimal" and res.value is not None and res.point is not None and res.multipliers is not None
     if res.value > 0:
-        return res.point[:-1], None
-    y = res.multipliers[:-1]
+        return tuple(res.point[:-1]), None
     full = [_ZERO] * len(rows)
-    for i, v in zip(idx, y):
-        full[i] = v
+    for i, v in zip(idx, res.multipliers[:-1]):
+        full[i] = to_fraction(v)
     return None, tuple(full)
 
 
@@ -252,29 +253,47 @@ def _suffix_polys(suffix: tuple[Layer, ...], forms: list[Form], d: int) -> tuple
     return tuple(polys)
 
 
+def _q_rows(P: Polyhedron) -> list[tuple[tuple[Any, ...], Any]]:
+    return [(tuple(Q(v) for v in r), Q(b)) for r, b in zip(P.A, P.b)]
+
+
+def _fr(v: Any) -> Fraction:
+    return to_fraction(v)
+
+
 def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], base: Polyhedron,
           point: Vec, budget: list[int]) -> Iterator[PolyRegion]:
-    """Every leaf of the region tree inside ``base`` (given with an interior ``point``), depth first."""
+    """Every leaf of the region tree inside ``base`` (given with an interior ``point``), depth first.
+
+    The hot loop runs in the gmpy2 ``mpq`` seam of :mod:`verify.exactlp`; leaves are handed out in Fractions.
+    """
     d = net.input_dim
-    eye: list[Form] = [(tuple(_ONE if i == j else _ZERO for j in range(d)), _ZERO) for i in range(d)]
-    Start = tuple[int, int, list[Form], list[Form], list[tuple[Vec, Fraction]], Vec, tuple[int, ...]]
-    stack: list[Start] = [(0, 0, eye, [], list(zip(base.A, base.b)), point, ())]
+    plan: list[Any] = [([[Q(w) for w in row] for row in layer.weight], [Q(b) for b in layer.bias])
+                       if isinstance(layer, Affine) else layer for layer in prefix]
+    pieces: dict[Any, list[tuple[Any, Any, Any, Any]]] = {}
+    eye: list[Form] = [(tuple(QONE if i == j else QZERO for j in range(d)), QZERO) for i in range(d)]
+    rows0 = [(tuple(Q(v) for v in r), Q(b)) for r, b in zip(base.A, base.b)]
+    stack: list[Any] = [(0, 0, eye, [], rows0, tuple(Q(v) for v in point), ())]
     while stack:
         li, ui, forms, done, rows, pt, pat = stack.pop()
-        while ui == 0 and li < len(prefix) and isinstance(prefix[li], Affine):
-            forms = _apply_affine(prefix[li], forms, d)  # type: ignore[arg-type]
+        while ui == 0 and li < len(plan) and not isinstance(plan[li], Act):
+            forms = _apply_affine(*plan[li], forms, d)
             li += 1
-        if li == len(prefix):
-            yield PolyRegion(pat, tuple(rows), pt, _suffix_polys(suffix, forms, d))
+        if li == len(plan):
+            fr_rows = tuple((tuple(map(_fr, r)), _fr(b)) for r, b in rows)
+            fr_forms = [(tuple(map(_fr, c)), _fr(k)) for c, k in forms]
+            yield PolyRegion(pat, fr_rows, tuple(map(_fr, pt)), _suffix_polys(suffix, fr_forms, d))
             continue
-        layer = prefix[li]
-        assert isinstance(layer, Act)
+        f = plan[li].unit(ui)
+        if f not in pieces:
+            pieces[f] = [(None if p.lo is None else Q(p.lo), None if p.hi is None else Q(p.hi), Q(p.slope), Q(p.intercept))
+                         for p in f.pieces()]
         z = forms[ui]
         children: list[Any] = []
-        for k, piece in enumerate(layer.unit(ui).pieces()):
-            new = _piece_rows(piece.lo, piece.hi, z)
+        for k, (lo, hi, slope, icpt) in enumerate(pieces[f]):
+            new = _piece_rows(lo, hi, z)
             rows2 = rows + new
-            pt2: Vec | None = pt
+            pt2 = pt
             if not _strictly_inside(new, pt):
                 budget[0] -= 1
                 if budget[0] < 0:
@@ -283,7 +302,7 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
                 if pt2 is None:
                     yield PolyRegion((*pat, k), tuple(rows2), None, None, cut)
                     continue
-            out = (tuple(piece.slope * v for v in z[0]), piece.slope * z[1] + piece.intercept)
+            out = (tuple(slope * v for v in z[0]), slope * z[1] + icpt)
             if ui + 1 == len(forms):
                 children.append((li + 1, 0, [*done, out], [], rows2, pt2, (*pat, k)))
             else:
@@ -310,7 +329,7 @@ def region_polynomials(net: Network, domain: Polyhedron | Box | None = None, *,
         raise UnsupportedNetwork(expected("activations only before the first pooling layer, piecewise-linear",
                                           "network", repr(net)))
     base = _as_polyhedron(domain, net.input_dim)
-    pt, _ = _interior_or_cut(list(zip(base.A, base.b)), net.input_dim)
+    pt, _ = _interior_or_cut(_q_rows(base), net.input_dim)
     if pt is None:
         return []
     left = [budget if budget is not None else 10**9]
@@ -411,7 +430,7 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
     pieces, regions = [], 0
     try:
         for choice, base in _outside_pieces(comps, d):
-            pt, cut = _interior_or_cut(list(zip(base.A, base.b)), d)
+            pt, cut = _interior_or_cut(_q_rows(base), d)
             if pt is None:
                 pieces.append({"choice": list(choice), "leaves": [{"pattern": [], "no_interior": cut}]})
                 continue
