@@ -277,7 +277,8 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
     while stack:
         li, ui, forms, done, rows, pt, pat = stack.pop()
         while ui == 0 and li < len(plan) and not isinstance(plan[li], Act):
-            forms = _apply_affine(*plan[li], forms, d)
+            W, bias = plan[li]
+            forms = _apply_affine(W, bias, forms, d)
             li += 1
         if li == len(plan):
             fr_rows = tuple((tuple(map(_fr, r)), _fr(b)) for r, b in rows)
