@@ -376,3 +376,10 @@ def test_bad_boxes_and_batches() -> None:
     assert ball.evaluate_many(NET, []) == []
     with pytest.raises(InvalidArgument):
         contains_rational(arb(1), "one")
+
+
+def test_not_a_network() -> None:
+    with pytest.raises(InvalidArgument, match="net"):
+        ball.evaluate("relu", [0])  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="net"):
+        ball.evaluate_many(None, [[0]])  # type: ignore[arg-type]

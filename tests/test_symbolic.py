@@ -185,3 +185,10 @@ def test_latex_bad_options(kw: dict[str, Any]) -> None:
     hat = Network.mlp([[[1]], [[1]]], [[0], [0]])
     with pytest.raises(InvalidArgument):
         latex(hat, **kw)
+
+
+def test_not_a_network() -> None:
+    with pytest.raises(InvalidArgument, match="net"):
+        to_sympy("relu")
+    with pytest.raises(InvalidArgument, match="net"):
+        latex(None)

@@ -13,6 +13,8 @@ Soundness rules followed throughout (DESIGN §7.5):
   (``x >= 0`` on an ``arb`` is True only when it holds for every point of ``x``)
   to choose between two formulas that are *both* sound; a False answer (undecided)
   always falls back to the formula valid for the whole ball;
+* point evaluation (:func:`evaluate_many`) uses :data:`NARROW_RULES`, the plain interval
+  extensions, which are as rigorous but skip the width test;
 * monotone activations are evaluated on the two endpoints of a wide ball (their
   interval extensions blow up: arb's ``tanh`` on ``[-10, 10]`` is ``[-6e8, 2]``);
   the unimodal ``silu``/``gelu`` add a ball containing their global minimum when the
@@ -319,6 +321,13 @@ LAYER_RULES: dict[type, Callable[[Any, _State, int, Any], _State]] = {Affine: _a
 
 
 # -- entry points ---------------------------------------------------------------------
+def _check_net(net: Any) -> None:
+    from verify.network import Network
+
+    if not isinstance(net, Network):
+        raise InvalidArgument(expected("a verify.Network", "net", net))
+
+
 def _check_prec(prec: Any) -> int:
     if isinstance(prec, bool) or not isinstance(prec, int) or prec < 2:
         raise InvalidArgument(expected("a precision in bits, an int >= 2", "prec", prec))
@@ -353,6 +362,7 @@ def evaluate(net: Network, x: Any, *, prec: int = 128) -> tuple[arb, ...]:
     >>> y, = evaluate(sig, [0]); contains_rational(y, Fraction(1, 2))
     True
     """
+    _check_net(net)
     prec = _check_prec(prec)
     with flint.ctx.workprec(prec):
         return _forward(net, [_point(net, x, "x")], ACTIVATION_RULES)[0]
@@ -371,6 +381,7 @@ def evaluate_many(net: Network, points: Iterable[Any], *, prec: int = 128) -> li
     >>> [contains_rational(y, v) for (y,), v in zip(evaluate_many(hat, [[0], ["1/2"], [3]]), [1, Fraction(1, 2), 0])]
     [True, True, True]
     """
+    _check_net(net)
     prec = _check_prec(prec)
     if isinstance(points, (str, bytes, dict)) or not hasattr(points, "__iter__"):
         raise InvalidArgument(expected("an iterable of points", "points", points))
@@ -391,6 +402,7 @@ def evaluate_box(net: Network, box: Box, *, prec: int = 128) -> tuple[arb, ...]:
     >>> y, = evaluate_box(relu, Box([-1], [2])); y.lower() <= 0, y.upper() >= 2, y.lower() > -1e-6
     (True, True, True)
     """
+    _check_net(net)
     prec = _check_prec(prec)
     if not isinstance(box, Box):
         raise InvalidArgument(expected("a verify.Box", "box", box))

@@ -76,6 +76,13 @@ LAYER_RULES: dict[type, Callable[[Any, list[_Expr]], list[_Expr]]] = {Affine: _a
 """``layer type -> rule(layer, expressions)``."""
 
 
+def _check_net(net: Any) -> None:
+    from verify.network import Network
+
+    if not isinstance(net, Network):
+        raise InvalidArgument(expected("a verify.Network", "net", net))
+
+
 def symbols(d: int) -> list[_Expr]:
     """The input symbols ``x0, ..., x{d-1}`` (real).
 
@@ -97,6 +104,7 @@ def to_sympy(net: Network) -> _Expr:
     >>> to_sympy(hat)
     Matrix([[-2*Max(0, x0) + Max(0, x0 - 1) + Max(0, x0 + 1)]])
     """
+    _check_net(net)
     z = symbols(net.input_dim)
     for layer in net.layers:
         z = LAYER_RULES[type(layer)](layer, z)
@@ -221,6 +229,7 @@ def latex(net: Network, *, max_terms: int = 400, max_dim: int = 8) -> str:
     >>> "pmatrix" in latex(hat, max_terms=0)
     True
     """
+    _check_net(net)
     for name, v in (("max_terms", max_terms), ("max_dim", max_dim)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise InvalidArgument(expected("a non-negative int", name, v))
