@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -13,7 +14,7 @@ from verify.numbers import format_rational, to_rational, to_rational_vector
 __all__ = ["Box"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Box:
     """The closed box ``[lower_0, upper_0] x ... x [lower_{d-1}, upper_{d-1}]``, ``lower <= upper``.
 
@@ -27,14 +28,14 @@ class Box:
     lower: tuple[Fraction, ...]
     upper: tuple[Fraction, ...]
 
-    def __post_init__(self) -> None:
+    def __init__(self, lower: Iterable[Any], upper: Iterable[Any]) -> None:
         try:
-            lo = to_rational_vector(self.lower, "lower")
-            hi = to_rational_vector(self.upper, "upper")
+            lo = to_rational_vector(lower, "lower")
+            hi = to_rational_vector(upper, "upper")
         except ValueError as exc:
             raise InvalidArgument(str(exc)) from None
         if not lo:
-            raise InvalidArgument(expected("at least one coordinate", "lower", self.lower))
+            raise InvalidArgument(expected("at least one coordinate", "lower", lower))
         if len(lo) != len(hi):
             raise InvalidArgument(expected(f"upper of length {len(lo)}", "len(upper)", len(hi)))
         for i, (a, b) in enumerate(zip(lo, hi)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
 from verify.activations import Activation, make_activation
 from verify.errors import InvalidNetwork, expected
@@ -48,16 +48,16 @@ def _as_vector(bias: Any, where: str) -> Vector:
         raise InvalidNetwork(str(exc)) from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Affine:
     """``z -> W z + b``; ``weight`` is a tuple of rows (one per output)."""
 
     weight: Matrix
     bias: Vector
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "weight", _as_matrix(self.weight, "affine"))
-        object.__setattr__(self, "bias", _as_vector(self.bias, "affine"))
+    def __init__(self, weight: Any, bias: Any) -> None:
+        object.__setattr__(self, "weight", _as_matrix(weight, "affine"))
+        object.__setattr__(self, "bias", _as_vector(bias, "affine"))
         if len(self.bias) != len(self.weight):
             raise InvalidNetwork(
                 expected(f"{len(self.weight)} biases (one per weight row)", "len(affine.bias)", len(self.bias))
@@ -93,14 +93,14 @@ def _eye(n: int) -> Matrix:
     return tuple(tuple(Fraction(int(i == j)) for j in range(n)) for i in range(n))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Act:
     """Apply activations componentwise: one for all units, or a tuple with one per unit."""
 
     functions: Activation | tuple[Activation, ...]
 
-    def __post_init__(self) -> None:
-        f = self.functions
+    def __init__(self, functions: Any) -> None:
+        f = functions
         if isinstance(f, (Activation, str, dict)):
             object.__setattr__(self, "functions", make_activation(f, "act"))
             return
@@ -141,4 +141,4 @@ class Pool:
             raise InvalidNetwork(expected('pooling kind "hadamard"', "pool", self.kind))
 
 
-Layer = Union[Affine, Act, Pool]
+Layer = Affine | Act | Pool

@@ -8,6 +8,7 @@ networks computing the exact pointwise results.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["Network"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Network:
     """A feedforward network ``R^input_dim -> R^output_dim`` with exact rational weights.
 
@@ -40,14 +41,14 @@ class Network:
     input_dim: int
     layers: tuple[Layer, ...]
 
-    def __post_init__(self) -> None:
-        if isinstance(self.input_dim, bool) or not isinstance(self.input_dim, int) or self.input_dim < 1:
-            raise InvalidNetwork(expected("a positive int", "input_dim", self.input_dim))
-        if isinstance(self.layers, (str, bytes, dict)) or not hasattr(self.layers, "__iter__"):
-            raise InvalidNetwork(expected("a sequence of layers", "layers", self.layers))
-        layers = tuple(self.layers)
-        object.__setattr__(self, "layers", layers)
-        _check_shapes(self.input_dim, layers)
+    def __init__(self, input_dim: int, layers: Iterable[Layer]) -> None:
+        if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1:
+            raise InvalidNetwork(expected("a positive int", "input_dim", input_dim))
+        if isinstance(layers, (str, bytes, dict)) or not hasattr(layers, "__iter__"):
+            raise InvalidNetwork(expected("a sequence of layers", "layers", layers))
+        object.__setattr__(self, "input_dim", input_dim)
+        object.__setattr__(self, "layers", tuple(layers))
+        _check_shapes(self.input_dim, self.layers)
 
     # -- shape -----------------------------------------------------------
     @property
@@ -166,20 +167,20 @@ class Network:
     @staticmethod
     def from_onnx(model: Any) -> Network:
         """Import an ONNX model (a path or a ``ModelProto``); weights converted exactly from their binary values."""
-        from verify.io import onnx_import
+        from verify.io import onnx_import  # type: ignore[attr-defined,unused-ignore]
 
         return onnx_import.from_onnx(model)
 
     @staticmethod
     def from_torch(module: Any) -> Network:
         """Import a PyTorch ``nn.Sequential`` of ``Linear`` and activation modules, weights converted exactly."""
-        from verify.io import torch_import
+        from verify.io import torch_import  # type: ignore[attr-defined,unused-ignore]
 
         return torch_import.from_torch(module)
 
     def to_onnx(self) -> Any:
         """An ONNX ``ModelProto`` (float64) that runs this network."""
-        from verify.io import onnx_export
+        from verify.io import onnx_export  # type: ignore[attr-defined,unused-ignore]
 
         return onnx_export.to_onnx(self)
 
@@ -242,7 +243,8 @@ class Network:
         if not isinstance(inner, Network):
             raise InvalidArgument(expected("a Network", "inner", inner))
         if inner.output_dim != self.input_dim:
-            raise InvalidArgument(expected(f"an inner network with {self.input_dim} outputs", "inner.output_dim", inner.output_dim))
+            what = f"an inner network with {self.input_dim} outputs"
+            raise InvalidArgument(expected(what, "inner.output_dim", inner.output_dim))
         net = inner
         for layer in self.layers:
             net = _append_affine(net, layer) if isinstance(layer, Affine) else Network(net.input_dim, (*net.layers, layer))
@@ -366,13 +368,16 @@ def _align(fs: list[_Step], gs: list[_Step], fw: list[int], gw: list[int]) -> tu
     out_f, out_g, i, j = [], [], 0, 0
     while i < n or j < m:
         if i < n and j < m and type(fs[i][1]) is type(gs[j][1]):
-            out_f.append(fs[i]), out_g.append(gs[j])
+            out_f.append(fs[i])
+            out_g.append(gs[j])
             i, j = i + 1, j + 1
         elif j == m or (i < n and cost[i + 1][j] <= cost[i][j + 1]):
-            out_f.append(fs[i]), out_g.append(_pad_step(type(fs[i][1]), gw[j]))
+            out_f.append(fs[i])
+            out_g.append(_pad_step(type(fs[i][1]), gw[j]))
             i += 1
         else:
-            out_f.append(_pad_step(type(gs[j][1]), fw[i])), out_g.append(gs[j])
+            out_f.append(_pad_step(type(gs[j][1]), fw[i]))
+            out_g.append(gs[j])
             j += 1
     return out_f, out_g
 
