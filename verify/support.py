@@ -157,9 +157,29 @@ def _candidates(p: tuple[Fraction, ...]) -> list[tuple[Fraction, ...]]:
 
 
 def _witness_in(net: Any, region: Region, outside: Any) -> tuple[Fraction, ...] | None:
-    """An exact point strictly inside the region, outside K (a predicate), with f != 0 (exact re-evaluation)."""
+    """An exact point strictly inside the region, outside K (a predicate), with f != 0 (exact re-evaluation).
+
+    Small heights first: interior points of the region cut to the cubes [-R, R]^d, R = 1, 2, 4, ...,
+    rounded to denominators 1, 2, 4, ...; the engine's interior point last.
+    """
     P = region.polyhedron
-    p = region.point
+    starts = []
+    for k in range(0, 64, 3):
+        R = Fraction(1 << k)
+        q = P.intersect(Polyhedron.from_box(Box([-R] * P.dim, [R] * P.dim))).interior_point()
+        if q is not None:
+            starts.append(q)
+            break
+    starts.append(region.point)
+    for p in starts:
+        x = _try_near(net, region, p, outside)
+        if x is not None:
+            return x
+    return None
+
+
+def _try_near(net: Any, region: Region, p: tuple[Fraction, ...], outside: Any) -> tuple[Fraction, ...] | None:
+    P = region.polyhedron
     if not any(_map_value(region, p)):
         # move along the gradient of a nonzero output, staying strictly inside
         i = next(k for k, row in enumerate(region.map.weight) if any(row))
