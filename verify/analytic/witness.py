@@ -11,8 +11,10 @@ True only when certain).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ from verify.verdict import Claim, Status, Verdict, Witness
 if TYPE_CHECKING:
     from verify.network import Network
 
-__all__ = ["nonvanishing_witness", "search_witness", "precisions", "candidate_points", "excludes_zero"]
+__all__ = ["nonvanishing_witness", "search_witness", "precisions", "candidate_points", "iter_candidates", "excludes_zero"]
 
 _PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71)
 
@@ -66,38 +68,47 @@ def _simplest_between(a: Fraction, b: Fraction) -> Fraction:
     return n + 1 / _simplest_between(low, 1 / (a - n))
 
 
-def _radical_inverse(k: int, base: int) -> Fraction:
-    out, f = Fraction(0), Fraction(1, base)
+def _radical_inverse_int(k: int, base: int) -> tuple[int, int]:
+    """The radical inverse of ``k`` in ``base`` as ``(numerator, base**digits)`` (integers only: fast)."""
+    num, den = 0, 1
     while k:
         k, digit = divmod(k, base)
-        out += digit * f
-        f /= base
-    return out
+        num, den = num * base + digit, den * base
+    return num, den
+
+
+def iter_candidates(box: Box) -> Iterator[tuple[Fraction, ...]]:
+    """Distinct rational points strictly inside the open ``box``: centre, simplest point, then Halton points.
+
+    The Halton sequence (bases 2, 3, 5, ...) is low-discrepancy: every dyadic sub-box of the
+    subdivision tree receives points, so the search also covers sub-boxes without listing them.
+    """
+    lo, hi = box.lower, box.upper
+    seen: set[tuple[Fraction, ...]] = set()
+    first = [box.center, tuple(_simplest_between(a, b) for a, b in zip(lo, hi))]
+    k = 0
+    while True:
+        if first:
+            p = first.pop(0)
+        else:
+            k += 1
+            coords = []
+            for i, (a, b) in enumerate(zip(lo, hi)):
+                num, den = _radical_inverse_int(k, _PRIMES[i % len(_PRIMES)])
+                coords.append(a + (b - a) * Fraction(num, den))
+            p = tuple(coords)
+        if p not in seen and all(a < t < b for a, t, b in zip(lo, p, hi)):
+            seen.add(p)
+            yield p
 
 
 def candidate_points(box: Box, count: int) -> list[tuple[Fraction, ...]]:
-    """``count`` distinct rational points strictly inside the open ``box``: centre, simplest point, Halton points.
+    """The first ``count`` points of :func:`iter_candidates`.
 
     >>> candidate_points(Box([0, 0], [1, 1]), 3)
     [(Fraction(1, 2), Fraction(1, 2)), (Fraction(1, 2), Fraction(1, 3)), (Fraction(1, 4), Fraction(2, 3))]
     """
-    lo, hi = box.lower, box.upper
-    seen: set[tuple[Fraction, ...]] = set()
-    out: list[tuple[Fraction, ...]] = []
-
-    def add(p: tuple[Fraction, ...]) -> None:
-        if p not in seen and box.contains_interior(p):
-            seen.add(p)
-            out.append(p)
-
-    add(box.center)
-    add(tuple(_simplest_between(a, b) for a, b in zip(lo, hi)))
-    k = 1
-    while len(out) < count and k < 50 * count + 100:
-        h = [_radical_inverse(k, _PRIMES[i % len(_PRIMES)]) for i in range(box.dim)]
-        add(tuple(a + (b - a) * t for a, b, t in zip(lo, hi, h)))
-        k += 1
-    return out[:count]
+    return list(itertools.islice(iter_candidates(box), count))
 
 
 def _screen(net: Network, points: list[tuple[Fraction, ...]]) -> list[tuple[Fraction, ...]]:
@@ -113,10 +124,27 @@ def _screen(net: Network, points: list[tuple[Fraction, ...]]) -> list[tuple[Frac
     return [points[i] for i in order]
 
 
+def _plan(budget: int, levels: int) -> list[int]:
+    """Evaluations per precision level: 16 at the first, 8 at each middle one, the rest at the top.
+
+    >>> _plan(256, 4)
+    [16, 8, 8, 224]
+    """
+    plan = [min(16, budget)] + [8] * (levels - 1)
+    used, out = 0, []
+    for n in plan[:-1]:
+        out.append(min(n, budget - used))
+        used += out[-1]
+    return [*out, budget - used] if levels > 1 else [budget]
+
+
 def search_witness(
     net: Network, box: Box, *, max_prec: int = 4096, budget: int = 256, output: int | None = None
 ) -> tuple[Witness | None, dict[str, Any]]:
     """Search the open ``box`` for a rigorous witness; return it (or None) and a record of what was tried.
+
+    Each precision level re-tries the first candidates (a ball containing 0 may only need more
+    bits) and the top level spends the remaining budget on fresh points as well.
 
     >>> from verify import Network
     >>> f = Network.mlp([[[1]], [[1]]], [[0], [0]], "tanh")
@@ -127,27 +155,27 @@ def search_witness(
     from verify.semantics import ball
 
     outs = range(net.output_dim) if output is None else [output]
-    points = _screen(net, candidate_points(box, max(8, min(budget, 64))))
-    extra = candidate_points(box, budget)
-    points += [p for p in extra if p not in set(points)]
+    stream = iter_candidates(box)
+    points = _screen(net, list(itertools.islice(stream, min(budget, 32))))
     tried: dict[str, Any] = {"evaluations": 0, "precisions": [], "points": 0}
     schedule = precisions(max_prec)
-    per_level = max(4, budget // (2 * len(schedule)))
-    for level, prec in enumerate(schedule):
+    for prec, count in zip(schedule, _plan(budget, len(schedule))):
         tried["precisions"].append(prec)
-        last = level == len(schedule) - 1
-        # cheap first level: many points; the top precision gets whatever budget is left
-        batch = points[: max(per_level, budget // 2) if level == 0 else budget if last else per_level]
-        for p in batch:
-            if tried["evaluations"] >= budget:
-                return None, tried
+        while len(points) < count:
+            nxt = next(stream, None)
+            if nxt is None:
+                break
+            points.append(nxt)
+        for p in points[:count]:
             tried["evaluations"] += 1
-            tried["points"] = max(tried["points"], points.index(p) + 1)
             balls = ball.evaluate(net, p, prec=prec)
             for i in outs:
                 if excludes_zero(balls[i]):
-                    enclosure = tuple(b.str(max(20, prec * 30103 // 100000 + 5), radius=True, more=True) for b in balls)
+                    tried["points"] = max(tried["points"], min(count, len(points)))
+                    digits = max(20, prec * 30103 // 100000 + 5)
+                    enclosure = tuple(b.str(digits, radius=True, more=True) for b in balls)
                     return Witness(point=p, enclosure=enclosure, prec=prec, output=i), tried
+        tried["points"] = max(tried["points"], min(count, len(points)))
     return None, tried
 
 
