@@ -69,13 +69,13 @@ def timed(fn, repeats: int = 3) -> tuple[float, object]:
 def main() -> None:
     print(f"{'case':46} {'status':8} {'prec':>6} {'evals':>6} {'time':>10}")
     for name, net, box in cases():
-        t, v = timed(lambda: nonvanishing_witness(net, box))
+        t, v = timed(lambda net=net, box=box: nonvanishing_witness(net, box))
         prec = v.witness.prec if v.witness else "-"
         evals = (v.evidence or {}).get("search", {}).get("evaluations", "-")
         print(f"{name:46} {v.status.value:8} {prec!s:>6} {evals!s:>6} {t * 1000:8.1f} ms")
     hat = one_layer([("gelu", [1], 1, 1), ("gelu", [1], 0, -2), ("gelu", [1], -1, 1)])
     for R in (10, 40, 100):
-        t, v = timed(lambda: prove_support_in(hat, Box([-R], [R])))
+        t, v = timed(lambda R=R: prove_support_in(hat, Box([-R], [R])))
         prec = v.witness.prec if v.witness else "-"
         print(f"{f'GELU hat: witness outside [-{R},{R}]':46} {v.status.value:8} {prec!s:>6} {'':>6} {t * 1000:8.1f} ms")
 

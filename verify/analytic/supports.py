@@ -86,7 +86,7 @@ def outside_boxes(B: Box | None, d: int) -> list[Box]:
 
 
 def _k_json(regions: list[Any]) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for r in regions:
         if isinstance(r, Box):
             out.append({"box": r.to_json()})

@@ -499,9 +499,11 @@ def _check_pl(doc: dict[str, Any], status: str, ev: dict[str, Any]) -> None:
     from verify.checker import explain
 
     inner = ev["support_in"]
-    if inner["status"] != status or inner["claim"]["data"].get("K") not in ([], None):
-        raise CheckFailed("inner support certificate does not match")
-    if not _same_network(inner["claim"]["data"]["network"], doc):
+    data = inner["claim"]["data"]
+    everywhere = data.get("everywhere") is True or ("K" in data and data["K"] in ([], None))
+    if inner["status"] != status or not everywhere:
+        raise CheckFailed("inner support certificate is not about all of R^d")
+    if not _same_network(data.get("net") or data["network"], doc):
         raise CheckFailed("inner support certificate is about another network")
     reason = explain(inner)
     if reason:
