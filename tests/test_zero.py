@@ -150,3 +150,29 @@ def test_f_minus_f_is_never_refuted(data: st.DataObject) -> None:
     assert not v.refuted
     if v.proved:
         assert check(v.to_json())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_gelu_hat_is_nonzero_outside_every_compact_K(data: st.DataObject) -> None:
+    """Theorem N: the GELU imitation of the hat is nonzero somewhere off any box K (rigorous witness)."""
+    from verify.analytic import prove_support_in
+    from verify.checker.analytic import check_support_in_analytic
+    from verify.strategies import boxes
+
+    K = data.draw(boxes(1, min_value=-300, max_value=300, max_denominator=7))
+    v = prove_support_in(GELU_HAT, K)
+    assert v.refuted and v.witness is not None
+    assert not K.contains(v.witness.point)
+    check_support_in_analytic(v.to_dict())
+
+
+def test_gelu_hat_outside_a_union_of_boxes_and_a_polyhedron() -> None:
+    from verify.analytic import prove_support_in
+    from verify.checker.analytic import check_support_in_analytic
+    from verify.polyhedra import Polyhedron
+
+    for K in ([Box([-50], [0]), Box([0], [60])], Polyhedron([[1], [-1]], [40, 40])):
+        v = prove_support_in(GELU_HAT, K)
+        assert v.refuted and v.witness is not None
+        check_support_in_analytic(v.to_dict())

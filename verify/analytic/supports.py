@@ -96,9 +96,20 @@ def _k_json(regions: list[Any]) -> list[dict[str, Any]]:
 
 
 def _outside_witness(net: Network, regions: list[Any], *, budget: int, max_prec: int) -> Witness | None:
-    for box in outside_boxes(_bounding_box(regions), net.input_dim):
-        w, _ = search_witness(net, box, max_prec=max_prec, budget=budget)
-        if w is not None and not any(r.contains(w.point) for r in regions):
+    """Search bands along the faces of K, boxes around the origin, then far boxes, for points outside K."""
+    d = net.input_dim
+    B = _bounding_box(regions)
+    near = outside_boxes(B, d)
+    boxes = near[: 2 * d] + [Box.cube(d, -1, 1), Box.cube(d, -10, 10)] + near[2 * d :]
+    if B is not None:  # a box reaching across K, for a union of boxes with gaps
+        boxes.append(B.expanded(1))
+
+    def outside(p: tuple[Fraction, ...]) -> bool:
+        return not any(r.contains(p) for r in regions)
+
+    for box in boxes:
+        w, _ = search_witness(net, box, max_prec=max_prec, budget=budget, accept=outside)
+        if w is not None and outside(w.point):
             return w
     return None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -139,12 +139,14 @@ def _plan(budget: int, levels: int) -> list[int]:
 
 
 def search_witness(
-    net: Network, box: Box, *, max_prec: int = 4096, budget: int = 256, output: int | None = None
+    net: Network, box: Box, *, max_prec: int = 4096, budget: int = 256, output: int | None = None,
+    accept: Callable[[tuple[Fraction, ...]], bool] | None = None,
 ) -> tuple[Witness | None, dict[str, Any]]:
     """Search the open ``box`` for a rigorous witness; return it (or None) and a record of what was tried.
 
     Each precision level re-tries the first candidates (a ball containing 0 may only need more
-    bits) and the top level spends the remaining budget on fresh points as well.
+    bits) and the top level spends the remaining budget on fresh points as well. Only points
+    with ``accept(point)`` true are candidates (e.g. points outside a set ``K``).
 
     >>> from verify import Network
     >>> f = Network.mlp([[[1]], [[1]]], [[0], [0]], "tanh")
@@ -155,7 +157,9 @@ def search_witness(
     from verify.semantics import ball
 
     outs = range(net.output_dim) if output is None else [output]
-    stream = iter_candidates(box)
+    stream: Iterator[tuple[Fraction, ...]] = iter_candidates(box)
+    if accept is not None:
+        stream = (p for p in itertools.islice(stream, 64 * budget) if accept(p))
     points = _screen(net, list(itertools.islice(stream, min(budget, 32))))
     tried: dict[str, Any] = {"evaluations": 0, "precisions": [], "points": 0}
     schedule = precisions(max_prec)
