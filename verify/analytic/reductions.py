@@ -36,7 +36,8 @@ __all__ = ["NormalForm", "normal_form", "dedupe", "peel"]
 
 _ZERO, _ONE = Fraction(0), Fraction(1)
 _ODD = frozenset({"tanh", "sin", "identity"})
-_SHIFTED = frozenset({"silu", "softplus", "gelu"})  # rho(-u) = rho(u) - u
+_SHIFTED = frozenset({"silu", "softplus", "gelu", "relu"})  # rho(-u) = rho(u) - u
+_EVEN = frozenset({"square", "abs"})
 _EXACT_AT_ZERO = {"sigmoid": Fraction(1, 2), "tanh": _ZERO, "silu": _ZERO, "swish": _ZERO, "gelu": _ZERO,
                   "sin": _ZERO, "exp": _ONE, "relu": _ZERO, "leaky_relu": _ZERO, "prelu": _ZERO, "abs": _ZERO,
                   "hardtanh": _ZERO}
@@ -118,9 +119,9 @@ def _dedupe_layer(nf: NormalForm, k: int) -> int:
         elif (act, r, bb) in kept:
             t = kept[(act, r, bb)]
             cols[t] = [x + y for x, y in zip(cols[t], col)]
-        elif neg in kept and (act.name in _ODD or act.name in ("square", "sigmoid") or act.name in _SHIFTED):
+        elif neg in kept and (act.name in _ODD or act.name in _EVEN or act.name == "sigmoid" or act.name in _SHIFTED):
             t = kept[neg]
-            sign = _ONE if act.name == "square" or act.name in _SHIFTED else -_ONE
+            sign = _ONE if act.name in _EVEN or act.name in _SHIFTED else -_ONE
             cols[t] = [x + sign * y for x, y in zip(cols[t], col)]
             if act.name == "sigmoid":  # sigma(-u) = 1 - sigma(u)
                 for i in range(len(nb)):

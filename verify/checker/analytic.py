@@ -258,6 +258,7 @@ def _normal(doc: dict[str, Any]) -> tuple[int, list[_Step], tuple[list[list[Frac
     return d, steps, (w, b)
 
 
+_SHIFT = ("silu", "softplus", "gelu", "relu")
 _AT_ZERO = {"sigmoid": Fraction(1, 2), "tanh": _Z, "silu": _Z, "swish": _Z, "gelu": _Z, "sin": _Z, "exp": _ONE,
             "relu": _Z, "leaky_relu": _Z, "prelu": _Z, "abs": _Z, "hardtanh": _Z}
 
@@ -280,13 +281,13 @@ def _merge_layer(steps: list[_Step], final: list[Any], k: int) -> None:
         elif ((name, a), r, bb) in seen:
             t = seen[((name, a), r, bb)]
             cols[t] = [x + y for x, y in zip(cols[t], col)]
-        elif opp in seen and name in ("tanh", "sin", "identity", "square", "abs", "sigmoid", "silu", "softplus", "gelu"):
+        elif opp in seen and name in ("tanh", "sin", "identity", "square", "abs", "sigmoid", *_SHIFT):
             t = seen[opp]
-            plus = name in ("square", "abs", "silu", "softplus", "gelu")
+            plus = name in ("square", "abs", *_SHIFT)
             cols[t] = [x + (y if plus else -y) for x, y in zip(cols[t], col)]
             if name == "sigmoid":
                 nb = [x + y for x, y in zip(nb, col)]
-            if name in ("silu", "softplus", "gelu"):
+            if name in _SHIFT:  # rho(-u) = rho(u) - u: an identity unit carries the -u
                 specs.append(("identity", None))
                 rows.append(opp[1])
                 bias.append(-bb)
