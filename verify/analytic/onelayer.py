@@ -116,6 +116,7 @@ class Decomposition:
             ],
             "linear": [format_rational(v) for v in self.linear],
             "constant": format_rational(self.constant),
+            "steps": list(self.steps),
         }
 
 
@@ -147,6 +148,7 @@ def _add_kind(dec: Decomposition, kind: str, w: Row, b: Fraction, c: Fraction) -
         dec.steps.append(f"flip {kind}: canonical (w, b) = ({_fmt(w)}, {format_rational(b)})")
     if is_const:
         if b == 0 and kind != "P":  # sigmoid(0) = 1/2, silu(0) = gelu(0) = 0
+            dec.steps.append(f"constant {kind}(0) = {'1/2' if kind == 'S' else '0'}")
             dec.constant += c / 2 if kind == "S" else _ZERO
             return
         key_c = (kind, b)
@@ -160,9 +162,23 @@ def _fmt(w: Row) -> str:
     return "(" + ", ".join(format_rational(v) for v in w) + ")"
 
 
+_MAX_STEPS = 200
+_RULE_TEXT = {
+    "identity": "affine",
+    "sigmoid": "class S",
+    "tanh": "tanh(u) = 2 sigmoid(2u) - 1",
+    "silu": "class L",
+    "swish": "swish_b(u) = silu(b u)/b (b != 0), u/2 (b = 0)",
+    "softplus": "class P (softplus' = sigmoid)",
+    "gelu": "class G (gelu'' = phi (2 - u^2))",
+}
+
+
 def add_unit(dec: Decomposition, act: Activation, w: Row, b: Fraction, c: Fraction) -> None:
     """Add ``c * act(w.z + b)`` to ``dec`` through the exact identities of the module docstring."""
     name = act.name
+    if c != 0 and len(dec.steps) < _MAX_STEPS:
+        dec.steps.append(f"{format_rational(c)} * {act}({_fmt(w)}.z + {format_rational(b)}): {_RULE_TEXT.get(name, name)}")
     if name == "identity":
         dec.add_affine(c, w, b)
     elif name == "sigmoid":
