@@ -312,7 +312,7 @@ def sup_error(approx: Approximant, f: Network, *, local: bool = True) -> Fractio
         raise InvalidArgument(expected("a Q1 approximant", "approx.route", approx.route))
     cube_lower, h, ks = approx.params["cube"].lower, approx.params["h"], approx.params["grid"]
     if not local:
-        return Fraction(max_abs(approx.network - f, approx.params["cube"]))
+        return _value(max_abs(approx.network - f, approx.params["cube"]))
     d, D = approx.params["d"], approx.params["D"]
     worst = Fraction(0)
     for js in itertools.product(*(range(k) for k in ks)):
@@ -323,5 +323,13 @@ def sup_error(approx: Approximant, f: Network, *, local: bool = True) -> Fractio
         keep = [(v, table[v]) for v in inner if v in table]
         local_g = _interpolant_network(d, h, [v for v, _ in keep], [val for _, val in keep], D)
         cell = Box(lo, tuple(t + h for t in lo))
-        worst = max(worst, Fraction(max_abs(local_g - f, cell)))
+        worst = max(worst, _value(max_abs(local_g - f, cell)))
     return worst
+
+
+def _value(result: Any) -> Fraction:
+    """The value of ``max_abs`` (which returns ``(value, maximizer)``)."""
+    value = result[0] if isinstance(result, tuple) else result
+    if not isinstance(value, Fraction):
+        raise InvalidArgument(expected("a finite exact maximum", "max_abs", value))
+    return value
