@@ -25,7 +25,7 @@ from typing import Any
 from verify import Box, Network
 from verify.construct import bump
 from verify.layers import Affine
-from verify.pooling import _poly_mul, _poly_of, prove_support_in
+from verify.pooling import _poly_mul, prove_support_in
 from verify.smt import find_nonzero_outside
 
 
@@ -93,6 +93,15 @@ def part2(reps: int, widths: list[int]) -> None:
                 for v in (v_if, v_sp):
                     assert v.unknown or v.status == v_re.status
                 print(f"{d:>2} {w:>5} {name:>8} {t_re:>9.3f} {t_if:>9.3f} {t_sp:>9.3f}  [{v_re.status.value}]")
+
+
+def _poly_of(form: tuple[tuple[Fraction, ...], Fraction]) -> dict[tuple[int, ...], Fraction]:
+    coeffs, const = form
+    d = len(coeffs)
+    p = {tuple(int(j == i) for j in range(d)): c for i, c in enumerate(coeffs) if c}
+    if const:
+        p[(0,) * d] = const
+    return p
 
 
 def part3(reps: int) -> None:

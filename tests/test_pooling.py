@@ -230,7 +230,7 @@ def test_degenerate_unit_at_its_kink_is_not_cut_off():
     forged = json.loads(prove_support_in(hat() * hat(1), Box([0], [1])).to_json())
     forged["claim"] = json.loads(v.to_json())["claim"]
     forged["evidence"]["pieces"] = [
-        {"choice": [c], "leaves": [{"pattern": [0], "no_interior": ["0", "1"]}, {"pattern": [1], "no_interior": ["0", "1"]}]}
+        {"choice": [c], "leaves": [{"path": [[0, 0, k]], "no_interior": ["0", "1"]} for k in (0, 1)]}
         for c in (0, 1)
     ]
     assert "multipliers" in explain(forged)

@@ -59,15 +59,6 @@ _ZERO, _ONE = Fraction(0), Fraction(1)
 # -- exact polynomials ----------------------------------------------------------
 
 
-def _poly_of(form: Form) -> Poly:
-    coeffs, const = form
-    d = len(coeffs)
-    p: Poly = {tuple(int(j == i) for j in range(d)): c for i, c in enumerate(coeffs) if c}
-    if const:
-        p[(0,) * d] = const
-    return p
-
-
 def _poly_lin(polys: Sequence[Poly], row: Sequence[Fraction], bias: Fraction, d: int) -> Poly:
     out: Poly = {(0,) * d: bias} if bias else {}
     for w, p in zip(row, polys):
@@ -158,18 +149,22 @@ class _OutOfBudget(Exception):
 
 @dataclass(frozen=True)
 class PolyRegion:
-    """A leaf of the region tree: a full-dimensional region with its output polynomials, or a cut-off branch.
+    """A leaf of the region tree: a region with its output polynomials, or a cut-off branch.
 
-    ``pattern`` gives the linear piece of every prefix unit in layer order (a
-    cut-off branch stops early); ``polys`` is None for a cut-off branch, whose
-    ``no_interior`` multipliers prove ``{A x < b}`` empty.
+    ``path`` lists the decisions that lead to the leaf, ``(layer, unit, piece)``
+    (act layers and units counted from 0, pieces as in ``Activation.pieces()``;
+    units with a single piece are never listed). ``polys`` (in ``x``) is None
+    for a cut-off branch, whose ``no_interior`` multipliers prove that the
+    region has no interior, and for a leaf found zero early (``zero_early``:
+    the output vanishes whatever the undecided units do).
     """
 
-    pattern: tuple[int, ...]
+    path: tuple[tuple[int, int, int], ...]
     rows: tuple[tuple[Vec, Fraction], ...]
     interior: Vec | None
     polys: tuple[Poly, ...] | None
     no_interior: Vec | None = None
+    zero_early: bool = False
 
     @functools.cached_property
     def polyhedron(self) -> Polyhedron:
@@ -178,22 +173,7 @@ class PolyRegion:
 
     @property
     def zero(self) -> bool:
-        return self.polys is not None and not any(self.polys)
-
-
-def _apply_affine(W: list[list[Any]], bias: list[Any], forms: list[Form], d: int) -> list[Form]:
-    out = []
-    for row, b in zip(W, bias):
-        coeffs = [QZERO] * d
-        const = b
-        for w, (c, k) in zip(row, forms):
-            if w:
-                const += w * k
-                for i in range(d):
-                    if c[i]:
-                        coeffs[i] += w * c[i]
-        out.append((tuple(coeffs), const))
-    return out
+        return self.zero_early or (self.polys is not None and not any(self.polys))
 
 
 def _piece_rows(lo: Fraction | None, hi: Fraction | None, z: Form) -> list[tuple[Vec, Fraction]]:
@@ -242,17 +222,6 @@ def _interior_or_cut(rows: list[tuple[Vec, Fraction]], d: int) -> tuple[Vec | No
     return None, tuple(full)
 
 
-def _suffix_polys(suffix: tuple[Layer, ...], forms: list[Form], d: int) -> tuple[Poly, ...]:
-    polys = [_poly_of(f) for f in forms]
-    for layer in suffix:
-        if isinstance(layer, Affine):
-            polys = [_poly_lin(polys, row, b, d) for row, b in zip(layer.weight, layer.bias)]
-        elif isinstance(layer, Pool):
-            half = len(polys) // 2
-            polys = [_poly_mul(polys[i], polys[i + half]) for i in range(half)]
-    return tuple(polys)
-
-
 def _q_rows(P: Polyhedron) -> list[tuple[tuple[Any, ...], Any]]:
     return [(tuple(Q(v) for v in r), Q(b)) for r, b in zip(P.A, P.b)]
 
@@ -261,37 +230,177 @@ def _fr(v: Any) -> Fraction:
     return to_fraction(v)
 
 
+Unit = tuple[int, int]  # (act layer, unit)
+
+
+@dataclass
+class _Plan:
+    """The prefix in normal form (consecutive affine maps composed), in the mpq seam.
+
+    Act layer ``l`` has pre-activations ``W[l] h_{l-1} + c[l]`` (``h_{-1} = x``);
+    the pre-pool vector is ``W_out h_last + c_out``.
+    """
+
+    d: int
+    W: list[list[list[Any]]]
+    c: list[list[Any]]
+    pieces: list[list[list[tuple[Any, Any, Any, Any]]]]
+    W_out: list[list[Any]]
+    c_out: list[Any]
+    suffix: tuple[Layer, ...]
+
+    def deps(self, u: Unit) -> list[int]:
+        l, i = u
+        return [] if l == 0 else [j for j, w in enumerate(self.W[l][i]) if w]
+
+
+def _make_plan(prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], d: int) -> _Plan:
+    W = [[QONE if i == j else QZERO for j in range(d)] for i in range(d)]
+    c = [QZERO] * d
+    plan = _Plan(d, [], [], [], [], [], suffix)
+    cache: dict[Any, list[tuple[Any, Any, Any, Any]]] = {}
+    for layer in prefix:
+        if isinstance(layer, Affine):
+            L = [[Q(w) for w in row] for row in layer.weight]
+            c = [sum((a * t for a, t in zip(row, c)), QZERO) + Q(b) for row, b in zip(L, layer.bias)]
+            W = [[sum((row[k] * W[k][j] for k in range(len(W)) if row[k]), QZERO) for j in range(len(W[0]))] for row in L]
+            continue
+        assert isinstance(layer, Act)
+        units = []
+        for i in range(len(W)):
+            f = layer.unit(i)
+            if f not in cache:
+                cache[f] = [(None if p.lo is None else Q(p.lo), None if p.hi is None else Q(p.hi), Q(p.slope), Q(p.intercept))
+                            for p in f.pieces()]
+            units.append(cache[f])
+        plan.W.append(W)
+        plan.c.append(c)
+        plan.pieces.append(units)
+        W = [[QONE if i == j else QZERO for j in range(len(W))] for i in range(len(W))]
+        c = [QZERO] * len(W)
+    plan.W_out, plan.c_out = W, c
+    return plan
+
+
+def _order(plan: _Plan, lazy: bool) -> tuple[list[Unit], set[int]]:
+    """The units in deciding order, and the positions where the zero test runs.
+
+    Lazy: the dependency cones of the pre-pool components, smallest first (so the
+    cut-off factor of ``g * psi`` is decided before ``g``), with a zero test after
+    each cone; dead units are never decided. Otherwise every unit in layer order.
+    """
+    L = len(plan.W)
+    if not lazy:
+        every = [(l, i) for l in range(L) for i in range(len(plan.W[l]))]
+        return every, {len(every)}
+    cones = []
+    for row in plan.W_out:
+        cone: set[Unit] = set()
+        todo = [(L - 1, j) for j, w in enumerate(row) if w] if L else []
+        while todo:
+            u = todo.pop()
+            if u not in cone:
+                cone.add(u)
+                todo += [(u[0] - 1, j) for j in plan.deps(u)]
+        cones.append(cone)
+    order: list[Unit] = []
+    seen: set[Unit] = set()
+    marks = {0}
+    for cone in sorted(cones, key=len):
+        order += sorted(cone - seen)
+        seen |= cone
+        marks.add(len(order))
+    return order, marks
+
+
+def _pre(plan: _Plan, u: Unit, outs: dict[Unit, Form]) -> Form:
+    """The affine pre-activation of unit ``u`` (its inputs are decided)."""
+    l, i = u
+    if l == 0:
+        return tuple(plan.W[0][i]), plan.c[0][i]
+    coeffs, const = [QZERO] * plan.d, plan.c[l][i]
+    for j, w in enumerate(plan.W[l][i]):
+        if w:
+            a, k = outs[(l - 1, j)]
+            const += w * k
+            for t in range(plan.d):
+                if a[t]:
+                    coeffs[t] += w * a[t]
+    return tuple(coeffs), const
+
+
+def _prepool_polys(plan: _Plan, outs: dict[Unit, Form]) -> tuple[Poly, ...]:
+    """The output polynomials in ``x`` and one free symbol per undetermined pre-pool component."""
+    L, d = len(plan.W), plan.d
+    m = len(plan.W_out)
+    polys: list[Poly] = []
+    for k, (row, c0) in enumerate(zip(plan.W_out, plan.c_out)):
+        live = [(j, w) for j, w in enumerate(row) if w]
+        if L and any((L - 1, j) not in outs for j, _ in live):
+            polys.append({tuple(int(t == d + k) for t in range(d + m)): _ONE})
+            continue
+        coeffs, const = [QZERO] * d, c0
+        for j, w in live:
+            a, kk = outs[(L - 1, j)] if L else (tuple(QONE if t == j else QZERO for t in range(d)), QZERO)
+            const += w * kk
+            for t in range(d):
+                coeffs[t] += w * a[t]
+        p: Poly = {tuple(int(t == i) for t in range(d + m)): _fr(v) for i, v in enumerate(coeffs) if v}
+        if const:
+            p[(0,) * (d + m)] = _fr(const)
+        polys.append(p)
+    for layer in plan.suffix:
+        if isinstance(layer, Affine):
+            polys = [_poly_lin(polys, row, b, d + m) for row, b in zip(layer.weight, layer.bias)]
+        elif isinstance(layer, Pool):
+            half = len(polys) // 2
+            polys = [_poly_mul(polys[i], polys[i + half]) for i in range(half)]
+    return tuple(polys)
+
+
+def _advance(plan: _Plan, order: list[Unit], marks: set[int], pos: int,
+             outs: dict[Unit, Form]) -> tuple[int, dict[Unit, Form], Any, tuple[Poly, ...] | None]:
+    """Decide single-piece units up to the next split; stop early at a leaf (the end, or zero at a mark)."""
+    while True:
+        if pos in marks:
+            polys = _prepool_polys(plan, outs)
+            if pos == len(order) or not any(polys):
+                return pos, outs, None, polys
+        u = order[pos]
+        z = _pre(plan, u, outs)
+        pcs = plan.pieces[u[0]][u[1]]
+        if len(pcs) > 1:
+            return pos, outs, (u, z, pcs), None
+        _lo, _hi, slope, icpt = pcs[0]
+        outs = {**outs, u: (tuple(slope * v for v in z[0]), slope * z[1] + icpt)}
+        pos += 1
+
+
 def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], base: Polyhedron,
-          point: Vec, budget: list[int]) -> Iterator[PolyRegion]:
+          point: Vec, budget: list[int], *, lazy: bool = True) -> Iterator[PolyRegion]:
     """Every leaf of the region tree inside ``base`` (given with an interior ``point``), depth first.
 
     The hot loop runs in the gmpy2 ``mpq`` seam of :mod:`verify.exactlp`; leaves are handed out in Fractions.
     """
     d = net.input_dim
-    plan: list[Any] = [([[Q(w) for w in row] for row in layer.weight], [Q(b) for b in layer.bias])
-                       if isinstance(layer, Affine) else layer for layer in prefix]
-    pieces: dict[Any, list[tuple[Any, Any, Any, Any]]] = {}
-    eye: list[Form] = [(tuple(QONE if i == j else QZERO for j in range(d)), QZERO) for i in range(d)]
+    plan = _make_plan(prefix, suffix, d)
+    order, marks = _order(plan, lazy)
     rows0 = [(tuple(Q(v) for v in r), Q(b)) for r, b in zip(base.A, base.b)]
-    stack: list[Any] = [(0, 0, eye, [], rows0, tuple(Q(v) for v in point), ())]
+    stack: list[Any] = [(0, {}, rows0, tuple(Q(v) for v in point), ())]
     while stack:
-        li, ui, forms, done, rows, pt, pat = stack.pop()
-        while ui == 0 and li < len(plan) and not isinstance(plan[li], Act):
-            W, bias = plan[li]
-            forms = _apply_affine(W, bias, forms, d)
-            li += 1
-        if li == len(plan):
+        pos, outs, rows, pt, path = stack.pop()
+        pos, outs, split, polys = _advance(plan, order, marks, pos, outs)
+        if split is None:
+            assert polys is not None
+            done = pos == len(order)
             fr_rows = tuple((tuple(map(_fr, r)), _fr(b)) for r, b in rows)
-            fr_forms = [(tuple(map(_fr, c)), _fr(k)) for c, k in forms]
-            yield PolyRegion(pat, fr_rows, tuple(map(_fr, pt)), _suffix_polys(suffix, fr_forms, d))
+            yield PolyRegion(path, fr_rows, tuple(map(_fr, pt)),
+                             tuple({e[:d]: v for e, v in p.items()} for p in polys) if done else None,
+                             zero_early=not done)
             continue
-        f = plan[li].unit(ui)
-        if f not in pieces:
-            pieces[f] = [(None if p.lo is None else Q(p.lo), None if p.hi is None else Q(p.hi), Q(p.slope), Q(p.intercept))
-                         for p in f.pieces()]
-        z = forms[ui]
+        u, z, pcs = split
         children: list[Any] = []
-        for k, (lo, hi, slope, icpt) in enumerate(pieces[f]):
+        for k, (lo, hi, slope, icpt) in enumerate(pcs):
             new = _piece_rows(lo, hi, z)
             rows2 = rows + new
             pt2 = pt
@@ -301,23 +410,23 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
                     raise _OutOfBudget
                 pt2, cut = _interior_or_cut(rows2, d)
                 if pt2 is None:
-                    yield PolyRegion((*pat, k), tuple(rows2), None, None, cut)
+                    yield PolyRegion((*path, (*u, k)), tuple(rows2), None, None, cut)
                     continue
             out = (tuple(slope * v for v in z[0]), slope * z[1] + icpt)
-            if ui + 1 == len(forms):
-                children.append((li + 1, 0, [*done, out], [], rows2, pt2, (*pat, k)))
-            else:
-                children.append((li, ui + 1, forms, [*done, out], rows2, pt2, (*pat, k)))
+            children.append((pos + 1, {**outs, u: out}, rows2, pt2, (*path, (*u, k))))
         stack.extend(reversed(children))
 
 
 def region_polynomials(net: Network, domain: Polyhedron | Box | None = None, *,
-                       budget: int | None = None) -> list[PolyRegion]:
+                       budget: int | None = None, lazy: bool = False) -> list[PolyRegion]:
     """Every full-dimensional activation region of ``net`` in ``domain`` with its exact output polynomials.
 
-    Contract: the regions (the ``PolyRegion`` leaves with ``polys`` set) have
+    Contract: the regions (the ``PolyRegion`` leaves that are not cut off) have
     pairwise disjoint interiors and cover ``domain`` (default R^d) up to a set
     without interior; on each, the network equals its polynomials exactly.
+    With ``lazy=True`` a region may be a union of activation regions: those on
+    which the output is zero whatever the undecided units do (``zero_early``,
+    no polynomials), and those where only units the output ignores are undecided.
 
     >>> from verify import Network
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
@@ -334,7 +443,7 @@ def region_polynomials(net: Network, domain: Polyhedron | Box | None = None, *,
     if pt is None:
         return []
     left = [budget if budget is not None else 10**9]
-    return [r for r in _walk(net, *split, base, pt, left) if r.polys is not None]
+    return [r for r in _walk(net, *split, base, pt, left, lazy=lazy) if r.no_interior is None]
 
 
 def _as_polyhedron(domain: Any, d: int) -> Polyhedron:
@@ -433,14 +542,15 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
         for choice, base in _outside_pieces(comps, d):
             pt, cut = _interior_or_cut(_q_rows(base), d)
             if pt is None:
-                pieces.append({"choice": list(choice), "leaves": [{"pattern": [], "no_interior": cut}]})
+                pieces.append({"choice": list(choice), "leaves": [{"path": [], "no_interior": cut}]})
                 continue
             leaves: list[dict[str, Any]] = []
             for leaf in _walk(net, *split, base, pt, left):
-                if leaf.polys is None:
-                    leaves.append({"pattern": list(leaf.pattern), "no_interior": leaf.no_interior})
+                path = [list(step) for step in leaf.path]
+                if leaf.no_interior is not None:
+                    leaves.append({"path": path, "no_interior": leaf.no_interior})
                 elif leaf.zero:
-                    leaves.append({"pattern": list(leaf.pattern), "zero": True})
+                    leaves.append({"path": path, "zero": True})
                     regions += 1
                 else:
                     x = _witness(net, leaf)
@@ -449,7 +559,8 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
                                        reason="internal: no exact witness in a region with a nonzero polynomial")
                     value = net.eval_exact(x)
                     out = next(i for i, v in enumerate(value) if v != 0)
-                    ev = {"engine": "pooled", "pattern": list(leaf.pattern),
+                    assert leaf.polys is not None
+                    ev = {"engine": "pooled", "path": path,
                           "polynomial": [[list(e), c] for e, c in sorted(leaf.polys[out].items())]}
                     return Verdict(Status.REFUTED, claim, witness=Witness(x, value, output=out), evidence=ev,
                                    method="pooled regions", seconds=time.perf_counter() - t0)
@@ -508,7 +619,7 @@ def support(net: Network, *, budget: int | None = None) -> Support:
     """
     from verify.support import Support
 
-    live = [r for r in region_polynomials(net, budget=budget) if not r.zero]
+    live = [r for r in region_polynomials(net, budget=budget, lazy=True) if not r.zero]
     if not live:
         return Support(True, (), None, Fraction(0), None)
     pieces = tuple(r.polyhedron for r in live)

@@ -5,24 +5,29 @@ A PROVED certificate lists, for every choice of one row ``r_j`` per
 component (the closed piece ``{a_{r_j} x >= b_{r_j} for all j}``; these pieces
 cover the closure of R^d \\ K), the leaves of a region tree over the units of
 the network's piecewise-linear prefix (the layers before the first pooling
-layer), in layer order, one branch per linear piece of each unit. This rule:
+layer). Each leaf has a path of decisions ``(layer, unit, piece)``. This rule:
 
-1. recomputes, from the network text alone, the affine pre-activation of
-   every unit along each leaf's pattern and the rows ``lo <= z(x) <= hi`` it
-   adds (lower bound first), after the piece's rows;
-2. checks that the leaves form a complete tree: no pattern is a prefix of
-   another and ``sum_leaves prod_j 1/arity_j = 1`` (Kraft equality);
-3. checks every cut-off leaf's multipliers ``y >= 0, y != 0, y^T A = 0,
-   y^T b <= 0`` (so the leaf has no interior), and for every other leaf pushes
-   the affine pre-pool vector through the remaining affine/pooling layers
-   with exact polynomial arithmetic and checks that every output polynomial
-   is zero.
+1. recomputes, from the network text alone, the affine pre-activation of each
+   decided unit (its inputs must be determined earlier on the path; units with
+   a single piece, like the identity, are determined as soon as their inputs
+   are) and the rows ``lo <= z(x) <= hi`` it adds (lower bound first), after
+   the piece's rows;
+2. checks that the leaves form a complete tree: every node splits on one unit
+   and has exactly one subtree per linear piece of that unit;
+3. checks every cut-off leaf's multipliers: ``y >= 0``, ``y^T A = 0`` and either
+   ``y^T b < 0`` or ``y^T b = 0`` with ``y != 0`` on nonzero rows only (so the
+   leaf has no interior); for every "zero" leaf it pushes the pre-pool vector
+   through the remaining affine/pooling layers with exact polynomial
+   arithmetic, a free symbol standing for each undetermined pre-pool
+   component, and checks that every output polynomial is zero (then f = 0 on
+   the leaf, whatever the undecided units do).
 
-Leaves with no interior do not matter: f is continuous and the remaining
-leaves are closed and cover each full-dimensional piece up to a set without
-interior, hence cover it. A REFUTED certificate is checked by evaluating the
-network exactly at its witness (and comparing the stated polynomial, if any,
-at that point). Only Fraction arithmetic; no engine code.
+Why this proves the claim: f is continuous; the zero leaves form a closed set
+Z with f = 0 on Z; the leaves cover R^d \\ K, so the open set (R^d \\ K) \\ Z
+lies in the finite union of the cut-off leaves, closed sets without interior,
+so it is empty. A REFUTED certificate is checked by evaluating the network
+exactly at its witness (and the stated polynomial, if any, at that point).
+Only Fraction arithmetic; no engine code.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ _Z, _O = Fraction(0), Fraction(1)
 Piece = tuple[Fraction | None, Fraction | None, Fraction, Fraction]  # lo, hi, slope, intercept
 Rows = list[tuple[list[Fraction], Fraction]]  # a.x <= beta, also affine forms (coeffs, const)
 PolyQ = dict[tuple[int, ...], Fraction]
+Form = tuple[list[Fraction], Fraction]
+Outs = dict[tuple[int, int], Form]
 
 
 def _pieces(spec: Any) -> list[Piece]:
@@ -61,74 +68,122 @@ def _pieces(spec: Any) -> list[Piece]:
 
 
 class _Prefix:
-    """The network split at its first pooling layer: PL prefix units in order, then the polynomial suffix."""
+    """The network split at its first pooling layer, the prefix in normal form (consecutive affine maps composed).
+
+    Act layer ``l`` has pre-activations ``W[l] h_{l-1} + c[l]`` (``h_{-1} = x``);
+    the pre-pool vector is ``W_out h_last + c_out``; the suffix is affine maps,
+    pooling and identity units only.
+    """
 
     def __init__(self, net: CheckNet):
-        self.d = net.input_dim
+        self.d = d = net.input_dim
         layers = net.layers
         first = next((i for i, (k, _) in enumerate(layers) if k == "pool"), len(layers))
-        self.prefix, self.suffix = layers[:first], layers[first:]
+        prefix, self.suffix = layers[:first], layers[first:]
         for key, body in self.suffix:
             if key == "act" and any(s != "identity" for s in (body if isinstance(body, list) else [body])):
                 raise CheckFailed("activation after pooling: not a piecewise-polynomial certificate")
-        self.arity: list[int] = []
-        width = self.d
-        for key, body in self.prefix:
-            if key == "affine":
-                width = len(body[0])
-            else:
-                specs = body if isinstance(body, list) else [body] * width
-                self.arity += [len(_pieces(s)) for s in specs]
-
-    def walk(self, pattern: list[int]) -> tuple[Rows, Rows | None]:
-        """Rows added along ``pattern``; and the affine forms reaching the suffix (None if the pattern stops early)."""
-        d = self.d
-        forms = [([_O if i == j else _Z for j in range(d)], _Z) for i in range(d)]
-        rows: list[tuple[list[Fraction], Fraction]] = []
-        pos = 0
-        for key, body in self.prefix:
+        W = [[_O if i == j else _Z for j in range(d)] for i in range(d)]
+        c = [_Z] * d
+        self.W: list[list[list[Fraction]]] = []
+        self.c: list[list[Fraction]] = []
+        self.pieces: list[list[list[Piece]]] = []
+        for key, body in prefix:
             if key == "affine":
                 w, b = body
-                if any(len(r) != len(forms) for r in w):
+                if any(len(r) != len(W) for r in w):
                     raise CheckFailed("shape mismatch in the network")
-                forms = [([sum((wk * f[0][i] for wk, f in zip(row, forms)), _Z) for i in range(d)],
-                          sum((wk * f[1] for wk, f in zip(row, forms)), bi)) for row, bi in zip(w, b)]
-                continue
-            specs = body if isinstance(body, list) else [body] * len(forms)
-            out = []
-            for spec, (c, k) in zip(specs, forms):
-                if pos == len(pattern):
-                    return rows, None
-                choice = pattern[pos]
-                pieces = _pieces(spec)
-                if not 0 <= choice < len(pieces):
-                    raise CheckFailed("a pattern entry names no linear piece")
-                lo, hi, slope, icpt = pieces[choice]
-                if lo is not None:
-                    rows.append(([-v for v in c], k - lo))
-                if hi is not None:
-                    rows.append((list(c), hi - k))
-                out.append(([slope * v for v in c], slope * k + icpt))
-                pos += 1
-            forms = out
-        if pos != len(pattern):
-            raise CheckFailed("a pattern is longer than the number of units")
-        return rows, forms
+                c = [sum((a * t for a, t in zip(row, c)), bi) for row, bi in zip(w, b)]
+                W = [[sum((row[k] * W[k][j] for k in range(len(W))), _Z) for j in range(len(W[0]))] for row in w]
+            else:
+                specs = body if isinstance(body, list) else [body] * len(W)
+                if len(specs) != len(W):
+                    raise CheckFailed("shape mismatch in the network")
+                self.W.append(W)
+                self.c.append(c)
+                self.pieces.append([_pieces(s) for s in specs])
+                W = [[_O if i == j else _Z for j in range(len(W))] for i in range(len(W))]
+                c = [_Z] * len(W)
+        self.W_out, self.c_out = W, c
 
-    def polynomials(self, forms: list[tuple[list[Fraction], Fraction]]) -> list[dict[tuple[int, ...], Fraction]]:
-        d = self.d
-        polys = []
-        for c, k in forms:
-            p = {tuple(int(i == j) for j in range(d)): v for i, v in enumerate(c) if v != 0}
-            if k != 0:
-                p[(0,) * d] = k
+    def arity(self, l: int, i: int) -> int:
+        if not (0 <= l < len(self.pieces) and 0 <= i < len(self.pieces[l])):
+            raise CheckFailed("a path names no unit")
+        return len(self.pieces[l][i])
+
+    def leaf(self, path: list[tuple[int, int, int]]) -> tuple[Rows, Outs]:
+        """The rows a path adds (in order, lower bound first) and the outputs of every unit it determines."""
+        outs: Outs = {}
+        rows: Rows = []
+        for l, i, k in path:
+            if (l, i) in outs or self.arity(l, i) < 2:
+                raise CheckFailed("a path decides a unit twice, or a unit without choice")
+            z = self.pre(l, i, outs)
+            if z is None:
+                raise CheckFailed("a path decides a unit before its inputs")
+            if not 0 <= k < self.arity(l, i):
+                raise CheckFailed("a path names no linear piece")
+            lo, hi, slope, icpt = self.pieces[l][i][k]
+            coeffs, const = z
+            if lo is not None:
+                rows.append(([-v for v in coeffs], const - lo))
+            if hi is not None:
+                rows.append((list(coeffs), hi - const))
+            outs[(l, i)] = ([slope * v for v in coeffs], slope * const + icpt)
+        return rows, outs
+
+    def output(self, l: int, i: int, outs: Outs) -> Form | None:
+        """The affine output of unit (l, i) if determined: decided on the path, or single-piece with determined inputs."""
+        if (l, i) in outs:
+            return outs[(l, i)]
+        if self.arity(l, i) != 1:
+            return None
+        z = self.pre(l, i, outs)
+        if z is None:
+            return None
+        _lo, _hi, slope, icpt = self.pieces[l][i][0]
+        outs[(l, i)] = ([slope * v for v in z[0]], slope * z[1] + icpt)
+        return outs[(l, i)]
+
+    def pre(self, l: int, i: int, outs: Outs) -> Form | None:
+        """The affine pre-activation of unit (l, i), or None when an input is undetermined."""
+        return self._combine_row(self.W[l][i], self.c[l][i], l - 1, outs)
+
+    def _combine_row(self, row: list[Fraction], c0: Fraction, prev: int,
+                     outs: Outs) -> Form | None:
+        coeffs, const = [_Z] * self.d, c0
+        for j, w in enumerate(row):
+            if w == 0:
+                continue
+            if prev < 0:
+                coeffs[j] += w
+                continue
+            h = self.output(prev, j, outs)
+            if h is None:
+                return None
+            const += w * h[1]
+            coeffs = [a + w * v for a, v in zip(coeffs, h[0])]
+        return coeffs, const
+
+    def polynomials(self, outs: Outs) -> list[PolyQ]:
+        """Output polynomials in x and one free symbol per undetermined pre-pool component."""
+        d, m = self.d, len(self.W_out)
+        polys: list[PolyQ] = []
+        for k, (row, c0) in enumerate(zip(self.W_out, self.c_out)):
+            form = self._combine_row(row, c0, len(self.W) - 1, outs)
+            if form is None:
+                polys.append({tuple(int(t == d + k) for t in range(d + m)): _O})
+                continue
+            p = {tuple(int(t == i) for t in range(d + m)): v for i, v in enumerate(form[0]) if v != 0}
+            if form[1] != 0:
+                p[(0,) * (d + m)] = form[1]
             polys.append(p)
         for key, body in self.suffix:
             if key == "affine":
                 w, b = body
                 if any(len(r) != len(polys) for r in w):
                     raise CheckFailed("shape mismatch in the network")
-                polys = [_combine(polys, row, bi, d) for row, bi in zip(w, b)]
+                polys = [_combine(polys, row, bi, d + m) for row, bi in zip(w, b)]
             elif key == "pool":
                 h = len(polys) // 2
                 polys = [_times(polys[i], polys[i + h]) for i in range(h)]
@@ -181,32 +236,39 @@ def _read_K(data: Any, d: int) -> list[tuple[list[list[Fraction]], list[Fraction
     return comps
 
 
-def _check_tree(net: _Prefix, leaves: list[dict[str, Any]], base: list[tuple[list[Fraction], Fraction]]) -> None:
-    patterns = [tuple(int(v) for v in leaf["pattern"]) for leaf in leaves]
-    for a, b in zip(sorted(patterns), sorted(patterns)[1:]):
-        if b[: len(a)] == a:
-            raise CheckFailed("a leaf pattern repeats or extends another")
-    total = _Z
-    for p in patterns:
-        if len(p) > len(net.arity):
-            raise CheckFailed("a pattern is longer than the number of units")
-        weight = _O
-        for j in range(len(p)):
-            weight /= net.arity[j]
-        total += weight
-    if total != 1:
+def _complete(net: _Prefix, paths: list[tuple[tuple[int, int, int], ...]], depth: int) -> None:
+    """The paths are the leaves of a complete tree: at each node one unit, one child per linear piece."""
+    if len(paths) == 1 and len(paths[0]) == depth:
+        return
+    if any(len(p) <= depth for p in paths):
+        raise CheckFailed("a leaf path repeats or is a prefix of another")
+    units = {p[depth][:2] for p in paths}
+    if len(units) != 1:
+        raise CheckFailed("the leaves split one node on different units")
+    ((l, i),) = units
+    groups: dict[int, list[tuple[tuple[int, int, int], ...]]] = {}
+    for p in paths:
+        groups.setdefault(p[depth][2], []).append(p)
+    if set(groups) != set(range(net.arity(l, i))):
         raise CheckFailed("the leaves do not cover every branch of the region tree")
-    for leaf, p in zip(leaves, patterns):
-        rows, forms = net.walk(list(p))
+    for group in groups.values():
+        _complete(net, group, depth + 1)
+
+
+def _check_tree(net: _Prefix, leaves: list[dict[str, Any]], base: Rows) -> None:
+    paths = [tuple((int(l), int(i), int(k)) for l, i, k in leaf["path"]) for leaf in leaves]
+    if not paths:
+        raise CheckFailed("the leaves do not cover every branch of the region tree")
+    _complete(net, paths, 0)
+    for leaf, p in zip(leaves, paths):
+        rows, outs = net.leaf(list(p))
         rows = base + rows
         if "no_interior" in leaf:
             if not _no_interior(rows, [q(v) for v in leaf["no_interior"]], net.d):
                 raise CheckFailed(f"the no-interior multipliers of leaf {list(p)} do not check")
         elif leaf.get("zero") is True:
-            if forms is None:
-                raise CheckFailed(f"leaf {list(p)} stops before the last unit")
-            if any(net.polynomials(forms)):
-                raise CheckFailed(f"the polynomial of leaf {list(p)} is not zero")
+            if any(net.polynomials(outs)):
+                raise CheckFailed(f"the output of leaf {list(p)} is not the zero polynomial")
         else:
             raise CheckFailed("a leaf is neither cut off nor zero")
 
