@@ -101,7 +101,7 @@ def _mp_act(f: Activation, t: Any) -> Any:
         "softplus": lambda: mp.log1p(mp.exp(t)),
         "silu": lambda: t * sig(t),
         "swish": lambda: t * sig(a * t),
-        "gelu": lambda: t / 2 * (1 + mp.erf(t / mp.sqrt(2))),
+        "gelu": lambda: t / 2 * mp.erfc(-t / mp.sqrt(2)),  # = t/2 (1 + erf(t/sqrt 2)) without cancellation
         "exp": lambda: mp.exp(t),
         "sin": lambda: mp.sin(t),
         "square": lambda: t * t,
