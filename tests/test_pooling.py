@@ -249,3 +249,27 @@ def test_agrees_with_the_pl_engine_on_networks_without_pooling(net):
     assert not mine.unknown
     if not theirs.unknown:
         assert mine.status == theirs.status
+
+
+def test_lazy_zero_leaves_leave_the_unbounded_factor_undecided():
+    # g = relu(x) + relu(x - 3) - relu(-x) + relu(x - 5): no compact support; psi = hat (3 units, decided first)
+    g = Network.mlp([[[1], [1], [-1], [1]], [[1, 1, -1, 1]]], [[0, -3, 0, -5], [0]])
+    f = g * hat()
+    v = prove_support_in(f, Box([-1], [1]))
+    assert v.proved and check(v.to_json())
+    cert = json.loads(v.to_json())
+    leaves = [lf for piece in cert["evidence"]["pieces"] for lf in piece["leaves"] if lf.get("zero")]
+    g_units = {(0, 0), (0, 1), (0, 2), (0, 3)}  # g's units come first in the combined layer
+    assert any(not g_units & {(l, i) for l, i, _ in lf["path"]} for lf in leaves)  # g never split there
+    # drop the decisions below some node: the undecided hat factor no longer forces zero
+    forged = copy.deepcopy(cert)
+    piece = forged["evidence"]["pieces"][0]
+    first = piece["leaves"][0]["path"][0]
+    piece["leaves"] = [{"path": [first[:2] + [k]], "zero": True} for k in (0, 1)]
+    assert not check(forged)
+    # split a zero leaf again on a unit its path already decided: a complete tree, but not a valid one
+    twice = copy.deepcopy(cert)
+    leaves = twice["evidence"]["pieces"][0]["leaves"]
+    last = leaves.pop()
+    leaves += [{"path": last["path"] + [last["path"][0][:2] + [k]], "zero": True} for k in (0, 1)]
+    assert "twice" in explain(twice)

@@ -9,13 +9,16 @@ identically iff all its coefficients vanish, and a nonzero one of degree
 ``k`` is nonzero at one of the ``(k+1)^d`` points of any small product grid
 inside the region: so zero tests and witnesses stay exact.
 
-The regions are enumerated as a tree: units in layer order, one branch per
-linear piece of each unit (``z <= 0`` / ``z >= 0`` for relu), a branch cut
-off when it has no interior, with a Motzkin certificate (``y >= 0``,
-``y != 0``, ``y^T A = 0``, ``y^T b <= 0``). The leaves then cover the
+The regions are enumerated as a tree, one branch per linear piece of a unit
+(``z <= 0`` / ``z >= 0`` for relu); a branch is cut off when it has no
+interior, with a Motzkin certificate (``y >= 0``, ``y^T A = 0``, ``y^T b <= 0``,
+on nonzero rows). Lazily: the units of the smallest dependency cone of a
+pre-pool factor are decided first, and a node is a leaf as soon as the output
+polynomial vanishes with a free symbol for every undetermined factor (so
+``g * psi`` never splits ``g`` where ``psi`` is zero). The leaves cover the
 (closed) pieces of R^d \\ K up to sets without interior, which is enough for
-a continuous ``f``. The certificate lists every leaf (its pattern, and "zero"
-or the multipliers); ``verify.checker.pooled`` re-checks it with Fractions.
+a continuous ``f``. The certificate lists every leaf (its decision path, and
+"zero" or the multipliers); ``verify.checker.pooled`` re-checks it with Fractions.
 
 Networks with activations after a pooling layer (semi-algebraic pieces) go to
 z3's nonlinear real arithmetic (:func:`verify.smt.find_nonzero_outside`).
