@@ -191,3 +191,10 @@ def test_not_a_network() -> None:
         to_sympy("relu")
     with pytest.raises(InvalidArgument, match="net"):
         latex(None)
+
+
+def test_consecutive_affine_layers_and_constant_units() -> None:
+    net = Network(1, (Affine([[0]], [-2]), Act({"leaky_relu": "1/2"}), Affine([[2]], [1]), Affine([[3]], [0])))
+    assert to_sympy(net)[0] == -3  # 3 * (2 * leaky(-2) + 1)
+    text = latex(net, max_terms=0)
+    assert r"\begin{pmatrix}3\end{pmatrix} \left(\begin{pmatrix}2\end{pmatrix} z^{(1)}" in text

@@ -192,7 +192,8 @@ def _layerwise(net: Network, max_dim: int) -> str:
         if isinstance(layer, Affine):
             w = _pmatrix([[_tex_q(v) for v in row] for row in layer.weight], max_dim)
             b = _pmatrix([[_tex_q(v)] for v in layer.bias], max_dim)
-            pending = rf"{w} {pending or cur} + {b}"
+            inner = rf"\left({pending}\right)" if pending else cur  # two affine layers in a row
+            pending = rf"{w} {inner} + {b}"
             continue
         arg = pending or cur
         if isinstance(layer, Act):
