@@ -176,3 +176,33 @@ def test_gelu_hat_outside_a_union_of_boxes_and_a_polyhedron() -> None:
         v = prove_support_in(GELU_HAT, K)
         assert v.refuted and v.witness is not None
         check_support_in_analytic(v.to_dict())
+
+
+HAT = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+
+
+def test_mixed_pl_prefix_feeding_analytic_units_region_by_region() -> None:
+    """tanh(hat(x)) vanishes off [-1, 1]: on every region outside, hat's units map into a subspace
+    where the analytic suffix is identically zero (certified by the PL engine plus the analytic decision)."""
+    from verify.analytic import prove_support_in
+    from verify.checker.analytic import check_support_in_analytic
+
+    f = Network.mlp([[[1]], [[1]]], [[0], [0]], "tanh").compose(HAT)
+    v = prove_support_in(f, Box([-1], [1]))
+    assert v.proved and v.evidence is not None and v.evidence["method"] == "mixed"
+    check_support_in_analytic(v.to_dict())
+    r = prove_support_in(f, Box([-1], [Fraction(1, 2)]))
+    assert r.refuted and r.witness is not None and r.witness.point[0] > Fraction(1, 2)
+    check_support_in_analytic(r.to_dict())
+
+
+def test_mixed_network_identically_zero_by_regions() -> None:
+    # gelu(relu(x) + relu(-x) - |x|) == 0: no unit-level identity sees it, the region route does
+    layers = (Affine([[1], [-1], [1]], [0, 0, 0]), Act(("relu", "relu", "abs")), Affine([[1, 1, -1]], [0]),
+              Act("gelu"), Affine([[1]], [0]))
+    v = is_identically_zero(Network(1, layers))
+    assert v.proved and v.method == "mixed"
+    assert check(v.to_json())
+    forged = v.to_dict()
+    forged["evidence"]["hull"]["M"] = []  # drop the PL half of the argument
+    assert not check(forged)

@@ -146,6 +146,13 @@ def prove_support_in(net: Network, K: Any, *, budget: int = 64, max_prec: int = 
     if zero.proved:
         evidence["zero"] = zero.to_dict()
         return verdict(Status.PROVED)
+    if not net.is_analytic:  # a piecewise-linear prefix feeding an analytic suffix: region by region
+        from verify.analytic.mixed import zero_off
+
+        route = zero_off(net, regions)
+        if route is not None:
+            evidence.update({"method": "mixed", **route})
+            return verdict(Status.PROVED)
     witness = _outside_witness(net, regions, budget=budget, max_prec=max_prec)
     if witness is not None:
         return verdict(Status.REFUTED, witness)

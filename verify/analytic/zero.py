@@ -9,7 +9,9 @@ Routes, in order, each PROVED only through exact identities:
    sigmoidal units is decided completely by the independence theorem
    (:mod:`verify.analytic.onelayer`);
 3. a sympy normal form (rewrite to exp/erf, simplify), accepted only when literally ``0``;
-4. otherwise a rigorous nonvanishing witness (REFUTED) from a few boxes, else UNKNOWN.
+4. a rigorous nonvanishing witness (REFUTED) from a few boxes;
+5. mixed networks (a piecewise-linear prefix feeding an analytic suffix): region by region
+   (:mod:`verify.analytic.mixed`); else UNKNOWN with the reason.
 """
 
 from __future__ import annotations
@@ -202,6 +204,12 @@ def _fallback(net: Network, nf: NormalForm, chain: list[dict[str, Any]], start: 
     witness = _find_witness(net, witness_boxes(net.input_dim), budget=budget, max_prec=max_prec)
     if witness is not None:
         return _verdict(Status.REFUTED, net, evidence, witness=witness, start=start)
+    if not net.is_analytic:
+        from verify.analytic.mixed import zero_off
+
+        route = zero_off(net, [])
+        if route is not None:
+            return _verdict(Status.PROVED, net, {"engine": "analytic", "method": "mixed", **route}, start=start)
     if use_sympy and net.num_neurons <= 16:
         from verify.analytic.symbolic import sympy_zero
 

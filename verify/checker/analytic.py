@@ -489,6 +489,10 @@ def check_identically_zero(cert: dict[str, Any]) -> None:
             raise CheckFailed("polynomial expansion is not zero")
     elif method in ("onelayer", "reduction"):
         _check_reduction(doc, status, ev)
+    elif method == "mixed":
+        if status != "proved":
+            raise CheckFailed("the mixed route only proves")
+        _check_mixed(doc, ev, [])
     elif method == "sympy":
         if status != "proved" or not _sympy_zero(doc):
             raise CheckFailed("sympy normal form is not literally 0")
@@ -567,6 +571,9 @@ def check_support_in_analytic(cert: dict[str, Any]) -> None:
     if ev.get("engine") != "analytic":
         raise CheckFailed("not an analytic support certificate")
     doc = data["network"]
+    if status == "proved" and ev.get("method") == "mixed":
+        _check_mixed(doc, ev, data["K"])
+        return
     if status == "proved":
         inner = ev["zero"]
         if inner["status"] != "proved" or not _same_network(inner["claim"]["data"]["network"], doc):
@@ -588,6 +595,97 @@ def check_support_in_analytic(cert: dict[str, Any]) -> None:
     if any(_in_region(region, point) for region in data["K"]):
         raise CheckFailed("witness lies in K")
     _check_witness(doc, cert["witness"])
+
+
+# -- mixed: a piecewise-linear prefix feeding an analytic suffix --------------------------------
+def _rank(rows: list[list[Fraction]]) -> int:
+    m = [list(r) for r in rows]
+    rank, col, ncols = 0, 0, len(m[0]) if m else 0
+    while rank < len(m) and col < ncols:
+        piv = next((i for i in range(rank, len(m)) if m[i][col]), None)
+        if piv is None:
+            col += 1
+            continue
+        m[rank], m[piv] = m[piv], m[rank]
+        for i in range(len(m)):
+            if i != rank and m[i][col]:
+                f = m[i][col] / m[rank][col]
+                m[i] = [x - f * y for x, y in zip(m[i], m[rank])]
+        rank, col = rank + 1, col + 1
+    return rank
+
+
+def _k_regions(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The K of a piecewise-linear support_in claim as a list of regions (``[]`` for everywhere)."""
+    if data.get("everywhere"):
+        return []
+    if "box" in data:
+        return [{"box": data["box"]}]
+    if "boxes" in data:
+        return [{"box": b} for b in data["boxes"]]
+    if "polyhedron" in data:
+        return [{"polyhedron": data["polyhedron"]}]
+    return list(data["K"])
+
+
+def _region_key(r: dict[str, Any]) -> Any:
+    if "box" in r:
+        return ("box", tuple(q(v) for v in r["box"]["lower"]), tuple(q(v) for v in r["box"]["upper"]))
+    P = r["polyhedron"]
+    return ("poly", tuple(tuple(q(v) for v in row) for row in P["A"]), tuple(q(v) for v in P["b"]))
+
+
+def _check_mixed(doc: dict[str, Any], ev: dict[str, Any], K: list[dict[str, Any]]) -> None:
+    """h(x) in c0 + ker M outside K (PL certificate), ker M = span B, and g(c0 + B s) == 0 (analytic)."""
+    from verify.checker import explain
+
+    cut, hull = int(ev["cut"]), ev["hull"]
+    c0 = [q(v) for v in hull["c0"]]
+    B = [[q(v) for v in b] for b in hull["B"]]
+    M = [[q(v) for v in r] for r in hull["M"]]
+    m = len(c0)
+    if any(len(v) != m for v in B + M):
+        raise CheckFailed("hull vectors of the wrong length")
+    if any(sum((x * y for x, y in zip(r, b)), _Z) for r in M for b in B):
+        raise CheckFailed("M B != 0")
+    if (_rank(M) if M else 0) + (_rank(B) if B else 0) != m:
+        raise CheckFailed("ker M is not span B")
+    layers = doc["layers"]
+    prefix, suffix = layers[:cut], layers[cut:]
+    _, pl_layers = _read({**doc, "layers": prefix})
+    if any(k == "pool" for k, _ in pl_layers) or any(
+        n not in _PL for k, b in pl_layers if k == "act" for n, _ in b
+    ):
+        raise CheckFailed("the prefix is not piecewise-linear")
+    if M:
+        pl = ev["pl"]
+        Mc0 = [str(-sum((x * y for x, y in zip(r, c0)), _Z)) for r in M]
+        want = {**doc, "layers": [*prefix, {"affine": {"weight": [[str(v) for v in r] for r in M], "bias": Mc0}}]}
+        pdata = pl["claim"]["data"]
+        if pl["status"] != "proved" or not _same_network(pdata.get("net") or pdata["network"], want):
+            raise CheckFailed("the piecewise-linear certificate is not about M h - M c0")
+        if sorted(map(_region_key, _k_regions(pdata))) != sorted(map(_region_key, K)):
+            raise CheckFailed("the piecewise-linear certificate is about another K")
+        reason = explain(pl)
+        if reason:
+            raise CheckFailed(f"piecewise-linear certificate: {reason}")
+    cols = B if B else [[_Z] * m]
+    param = ([[b[i] for b in cols] for i in range(m)], c0)
+    if suffix and "affine" in suffix[0]:
+        w = [[q(v) for v in row] for row in suffix[0]["affine"]["weight"]]
+        bb = [q(v) for v in suffix[0]["affine"]["bias"]]
+        first = ([[sum((r[k] * param[0][k][j] for k in range(m)), _Z) for j in range(len(cols))] for r in w],
+                 [sum((r[k] * c0[k] for k in range(m)), _Z) + bi for r, bi in zip(w, bb)])
+        rest = suffix[1:]
+    else:
+        first, rest = param, suffix
+    g = {"format": "netproof/1", "input_dim": len(cols),
+         "layers": [{"affine": {"weight": [[str(v) for v in r] for r in first[0]], "bias": [str(v) for v in first[1]]}},
+                    *rest]}
+    inner = ev["analytic"]
+    if inner["status"] != "proved" or not _same_network(inner["claim"]["data"]["network"], g):
+        raise CheckFailed("the analytic certificate is not about g(c0 + B s)")
+    check_identically_zero(inner)
 
 
 def _in_region(region: dict[str, Any], x: list[Fraction]) -> bool:
