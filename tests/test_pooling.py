@@ -273,3 +273,13 @@ def test_lazy_zero_leaves_leave_the_unbounded_factor_undecided():
     last = leaves.pop()
     leaves += [{"path": last["path"] + [last["path"][0][:2] + [k]], "zero": True} for k in (0, 1)]
     assert "twice" in explain(twice)
+
+
+def test_K_with_void_and_impossible_rows():
+    f = hat() * hat(1)
+    everything = Polyhedron([[0], [1]], [0, 5])  # {0 <= 0, x <= 5}: outside it means x > 5
+    v = prove_support_in(f, everything)
+    assert v.proved and check(v.to_json())
+    nothing = Polyhedron([[0]], [-1])  # {0 <= -1} is empty: the claim is f == 0 everywhere
+    r = prove_support_in(f, nothing)
+    assert r.refuted and check(r.to_json())

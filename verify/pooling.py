@@ -480,8 +480,12 @@ def _components(K: Any, d: int) -> list[Polyhedron]:
 
 
 def _outside_pieces(comps: list[Polyhedron], d: int) -> Iterator[tuple[tuple[int, ...], Polyhedron]]:
-    """Closed pieces covering the closure of R^d \\ K: one violated row chosen per component of K."""
-    for choice in itertools.product(*[range(len(c.A)) for c in comps]):
+    """Closed pieces covering R^d \\ K: one violated row chosen per component of K.
+
+    Only rows that can be violated count (``0 <= beta`` with ``beta >= 0`` never is).
+    """
+    violable = [[j for j, (r, beta) in enumerate(zip(c.A, c.b)) if any(r) or beta < 0] for c in comps]
+    for choice in itertools.product(*violable):
         rows = [tuple(-v for v in c.A[j]) for c, j in zip(comps, choice)]
         rhs = [-c.b[j] for c, j in zip(comps, choice)]
         yield choice, Polyhedron(tuple(rows), tuple(rhs), d)
@@ -560,6 +564,10 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
                     if x is None:
                         return Verdict(Status.UNKNOWN, claim, method="pooled regions", seconds=time.perf_counter() - t0,
                                        reason="internal: no exact witness in a region with a nonzero polynomial")
+                    if not all(any(sum((a * t for a, t in zip(r, x)), _ZERO) > beta for r, beta in zip(c.A, c.b))
+                               for c in comps):  # internal invariant, checked: never refute with a point of K
+                        return Verdict(Status.UNKNOWN, claim, method="pooled regions", seconds=time.perf_counter() - t0,
+                                       reason="internal: the candidate witness is not outside K")
                     value = net.eval_exact(x)
                     out = next(i for i, v in enumerate(value) if v != 0)
                     assert leaf.polys is not None

@@ -288,7 +288,9 @@ def check_pooled(cert: dict[str, Any]) -> None:
         raise CheckFailed("not a pooled-engine certificate")
     prefix = _Prefix(net)
     by_choice = {tuple(int(v) for v in piece["choice"]): piece["leaves"] for piece in ev["pieces"]}
-    choices = list(itertools.product(*[range(len(A)) for A, _ in comps]))
+    # a point outside K violates, in every component, a row that can be violated (a != 0, or 0 <= b with b < 0)
+    violable = [[r for r, (row, beta) in enumerate(zip(A, b)) if any(v != 0 for v in row) or beta < 0] for A, b in comps]
+    choices = list(itertools.product(*violable))
     if set(by_choice) != set(choices) or len(ev["pieces"]) != len(choices):
         raise CheckFailed("the pieces do not match the complement of K")
     for choice in choices:
