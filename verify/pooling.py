@@ -509,7 +509,12 @@ def _small_radius(rows: Sequence[tuple[Vec, Fraction]], x: Vec) -> Fraction:
 
 
 def _witness(net: Network, leaf: PolyRegion) -> Vec | None:
+    """An exact point strictly inside the leaf where the output is nonzero: a rounded interior point, else the grid."""
     assert leaf.polys is not None and leaf.interior is not None
+    for bound in (1, 10, 1000):  # small height where possible
+        y = tuple(c.limit_denominator(bound) for c in leaf.interior)
+        if _strictly_inside(list(leaf.rows), y) and any(_poly_eval(p, y) for p in leaf.polys) and any(net.eval_exact(y)):
+            return y
     x = _grid_point(leaf.polys, leaf.interior, _small_radius(leaf.rows, leaf.interior))
     if x is None or not any(net.eval_exact(x)):
         return None  # cannot happen for a nonzero polynomial; never trust it unchecked
