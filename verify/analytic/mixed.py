@@ -130,7 +130,7 @@ def _regions_off(h: Network, K: list[Any]) -> list[Affine]:
     kind, KK = _parse_K(K if len(K) != 1 else K[0], h.input_dim)
     maps = []
     for rows, rhs in root_pieces(kind, KK, h.input_dim):
-        domain = Polyhedron(rows, rhs, h.input_dim) if rows else None
+        domain = Polyhedron(tuple(rows), tuple(rhs), h.input_dim) if rows else None
         maps += [r.map for r in linear_regions(h, domain, budget=20000)]
     return maps
 

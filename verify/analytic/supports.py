@@ -45,7 +45,7 @@ def as_region_list(K: Any, d: int) -> list[Any]:
 
 
 def _bounding_box(regions: list[Any]) -> Box | None:
-    """The smallest box containing every region; raises UnsupportedNetwork for an unbounded region."""
+    """The smallest box containing every region (None when K is empty or some region is unbounded)."""
     lo: list[Fraction] | None = None
     hi: list[Fraction] | None = None
     for r in regions:
@@ -53,7 +53,7 @@ def _bounding_box(regions: list[Any]) -> Box | None:
             box: Box | None = r
         else:
             if not r.is_bounded():
-                raise UnsupportedNetwork(expected("bounded regions K (an analytic f != 0 is nonzero off them)", "K", r))
+                return None
             box = r.bounding_box()
         if box is None:
             continue
@@ -156,7 +156,8 @@ def prove_support_in(net: Network, K: Any, *, budget: int = 64, max_prec: int = 
     witness = _outside_witness(net, regions, budget=budget, max_prec=max_prec)
     if witness is not None:
         return verdict(Status.REFUTED, witness)
-    if zero.refuted and net.is_analytic:
+    bounded = all(isinstance(r, Box) or r.is_bounded() for r in regions)
+    if zero.refuted and net.is_analytic and bounded:  # R^d \ K is then open and non-empty
         evidence["nonzero"] = zero.to_dict()
         return verdict(Status.REFUTED, reason="nonzero analytic network (exact decision): nonzero off every compact K")
     return verdict(Status.UNKNOWN, reason=f"no witness outside K found; identically zero: {zero.status.value}")
