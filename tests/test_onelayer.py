@@ -102,3 +102,27 @@ def test_decomposition_json_is_exact_text() -> None:
     d.classes[("S", (F(1, 3),), F(-1))] = F(2, 7)
     assert d.to_json()["classes"] == [{"kind": "S", "w": ["1/3"], "b": "-1", "coeff": "2/7"}]
     assert make_activation("gelu").analytic
+
+
+def test_exp_and_sin_units_lindemann_weierstrass() -> None:
+    from verify.checker import check
+
+    proved = [
+        one_layer([("sin", [2], 1, 1), ("sin", [-2], -1, 1)]),  # sin is odd
+        one_layer([("exp", [1], 0, 1), ("exp", [1], 0, 1), ("exp", [1], 0, -2)]),
+        one_layer([("exp", [0], 0, 3)], -3),  # 3 exp(0) - 3
+        one_layer([("sin", [0], 1, 1), ("sin", [0], -1, 1)]),  # sin(1) + sin(-1)
+    ]
+    for net in proved:
+        v = is_identically_zero(net)
+        assert v.proved and check(v.to_json())
+    refuted = [
+        one_layer([("exp", [1], 1, 1), ("exp", [1], 0, -3)]),  # e * exp(x) - 3 exp(x): e is not 3
+        one_layer([("sin", [1], 0, 1), ("sin", [1], 1, -1), ("sin", [1], 2, 1)]),  # e^{0}, e^{i}, e^{2i} independent
+        one_layer([("exp", [0], 1, 1)], -3),  # e - 3 < 0, a transcendental constant decided by a ball
+    ]
+    for net in refuted:
+        v = is_identically_zero(net)
+        assert v.refuted and check(v.to_json())
+    dec = _dec(refuted[1])
+    assert len(dec.nonzero_classes()) == 3  # no merging across different b, by Lindemann-Weierstrass

@@ -1,7 +1,7 @@
 r"""Exact decision of "identically zero" for one hidden layer of sigmoidal units (Sussmann's reduction).
 
 Setting. ``f(x) = sum_j c_j rho_j(w_j . x + b_j) + a . x + a_0`` with rational parameters and
-``rho_j`` in {sigmoid, tanh, silu, swish(beta), softplus, gelu, identity}.
+``rho_j`` in {sigmoid, tanh, silu, swish(beta), softplus, gelu, exp, sin, identity}.
 
 Normalisation (exact identities, each recorded as a step):
 
@@ -9,39 +9,52 @@ Normalisation (exact identities, each recorded as a step):
   for ``beta != 0`` and ``= u / 2`` for ``beta = 0``; ``identity(u) = u`` is affine;
 * flips to the canonical half (first nonzero coordinate of ``w`` positive):
   ``sigmoid(-u) = 1 - sigmoid(u)``, ``silu(-u) = silu(u) - u``, ``softplus(-u) = softplus(u) - u``,
-  ``gelu(-u) = gelu(u) - u``; each flip only adds rational affine terms;
-* units with ``w = 0`` are constants ``rho(b)``: ``sigmoid(0) = 1/2``, ``silu(0) = gelu(0) = 0``;
-  other constants (``sigmoid(1)``, ``softplus(0) = log 2``...) are kept as constant terms;
+  ``gelu(-u) = gelu(u) - u``, ``sin(-u) = -sin(u)``; each flip only adds rational affine terms
+  (``exp`` is never flipped);
+* units with ``w = 0`` are constants ``rho(b)``: ``sigmoid(0) = 1/2``, ``exp(0) = 1``,
+  ``silu(0) = gelu(0) = sin(0) = 0``; other constants (``sigmoid(1)``, ``softplus(0) = log 2``,
+  ``e``...) are kept as constant terms and decided by a ball (or left UNKNOWN);
 * units of one kind with equal canonical ``(w, b)`` merge (their coefficients add).
 
+Kinds: S = sigmoid, L = silu, P = softplus, G = gelu, E = exp, N = sin.
+
 Theorem (independence). Let ``(w_k, b_k)`` be pairwise distinct canonical pairs with
-``w_k != 0``. Then the functions ``sigmoid(u_k)``, ``silu(u_k)``, ``softplus(u_k)``, ``gelu(u_k)``
-(``u_k = w_k . x + b_k``), the coordinates ``x_i`` and ``1`` are linearly independent over R.
-Hence ``f == 0`` iff every merged coefficient is 0, the linear part is 0, and the constant
-(rational part plus constant terms) is 0.
+``w_k != 0`` (for E: distinct pairs, any sign). Then the functions ``S(u_k)``, ``L(u_k)``,
+``P(u_k)``, ``G(u_k)``, ``E(u_k)``, ``N(u_k)`` (``u_k = w_k . x + b_k``), the coordinates ``x_i``
+and ``1`` are linearly independent over R. Hence ``f == 0`` iff every merged coefficient is 0,
+the linear part is 0, and the constant (rational part plus constant terms) is 0.
 
 Proof. Suppose a combination ``F`` with coefficients ``alpha_k, beta_k, gamma_k, delta_k`` (for
-S = sigmoid, L = silu, P = softplus, G = gelu), ``a``, ``a_0`` vanishes on R^d. Restrict to a
+S, L, P, G), ``epsilon_k`` (E), ``nu_k`` (N), ``a``, ``a_0`` vanishes on R^d. Restrict to a
 line ``x = p + t v`` such that every ``m_k = w_k . v`` is nonzero and the pairs
-``(m_k, n_k = w_k . p + b_k)`` are pairwise distinct and not opposite: each bad choice lies in
-a proper affine subspace (``(w_k -+ w_l) . v = 0``, or ``w_k . v = 0``), and finitely many of
-those do not cover R^{2d}. Differentiate once in ``t``:
-``F' = sum_k m_k [alpha_k S'(u) + beta_k (S(u) + u S'(u)) + gamma_k S(u) + delta_k G'(u)] + a . v``.
+``(m_k, n_k = w_k . p + b_k)`` of the S, L, P, G, N classes are pairwise distinct and not
+opposite, and the ``m_k`` of E classes with distinct ``w_k`` are distinct: each bad choice
+lies in a proper affine subspace (``(w_k -+ w_l) . v = 0``, or ``w_k . v = 0``), and finitely
+many of those do not cover R^{2d}. Differentiate once in ``t``:
+``F' = sum_k m_k [alpha_k S'(u) + beta_k (S(u) + u S'(u)) + gamma_k S(u)] + (entire terms) + a . v``.
 ``S`` is meromorphic with simple poles at ``u_0 = i pi (2j + 1)``, Laurent part ``1/(u - u_0)``;
-``S'`` has the double pole ``-1/(u - u_0)^2`` and no simple-pole term; ``G' `` is entire
-(erf is entire). ``F' == 0`` on R, so its meromorphic continuation is 0 on C. Take ``k`` with
-the largest ``|m_k|``; the pole ``t* = (i pi - n_k)/m_k`` of class ``k`` (imaginary part
-``pi/|m_k|``) is a pole of no other class ``l``: that needs ``n_l/m_l = n_k/m_k`` and
-``pi (2j + 1)/|m_l| = pi/|m_k|``, so ``|m_l| = (2j + 1)|m_k| >= |m_k|``, hence ``m_l = +-m_k``,
-``(m_l, n_l) = +-(m_k, n_k)``, excluded. At ``t*`` the Laurent coefficients of ``F'`` are
-``-(alpha_k + beta_k i pi)/m_k`` at order -2 and ``gamma_k`` at order -1 (the ``beta_k`` simple
-poles of ``S`` and ``u S'`` cancel); both vanish, and ``alpha_k, beta_k`` are real, so
-``alpha_k = beta_k = gamma_k = 0``. Remove class ``k`` and repeat. Then
-``F'' = sum_k delta_k m_k^2 (2 - u_k^2) exp(-u_k^2/2)/sqrt(2 pi) == 0``; the quadratics
-``q_k = (m_k t + n_k)^2/2`` are pairwise distinct up to constants, so with ``q_1`` the
-lexicographic minimum of ``(m^2, m n)`` every ``q_k - q_1 -> +oo`` and ``p_1 = -sum_{k>1} p_k
-exp(q_1 - q_k) -> 0`` forces the polynomial ``p_1`` (nonzero iff ``delta_1 != 0``) to vanish;
-by induction every ``delta_k = 0``. What is left, ``a . x + a_0``, is affine. QED.
+``S'`` has the double pole ``-1/(u - u_0)^2`` and no simple-pole term; ``G'``, ``exp``, ``sin``
+are entire. ``F' == 0`` on R, so its meromorphic continuation is 0 on C. Take ``k`` with the
+largest ``|m_k|`` among S, L, P classes; the pole ``t* = (i pi - n_k)/m_k`` of class ``k``
+(imaginary part ``pi/|m_k|``) is a pole of no other class ``l``: that needs ``n_l/m_l = n_k/m_k``
+and ``pi (2j + 1)/|m_l| = pi/|m_k|``, so ``|m_l| = (2j + 1)|m_k| >= |m_k|``, hence
+``m_l = +-m_k``, ``(m_l, n_l) = +-(m_k, n_k)``, excluded. At ``t*`` the Laurent coefficients
+of ``F'`` are ``-(alpha_k + beta_k u_0)/m_k`` with ``u_0 = +-i pi`` at order -2 and ``gamma_k``
+at order -1 (the ``beta_k`` simple poles of ``S`` and ``u S'`` cancel); both vanish and
+``alpha_k, beta_k`` are real, so ``alpha_k = beta_k = gamma_k = 0``. Remove class ``k`` and
+repeat. What is left has second derivative
+``F'' = sum_k delta_k m_k^2 (2 - u_k^2) e^{-u_k^2/2}/sqrt(2 pi)
++ sum_w A_w m_w^2 e^{m_w t} - sum_k nu_k m_k^2 Im e^{i u_k}``, with ``A_w = sum_b epsilon_{w,b} e^{b + w.p}``.
+Lemma: functions ``q_k(t) e^{r_k(t)}`` (``q_k`` nonzero polynomials, ``r_k`` polynomials no two
+of which differ by a constant) are linearly independent over C. (Induction on the number of
+terms: divide by ``e^{r_1}`` and differentiate ``deg q_1 + 1`` times; each other term stays
+``q e^{s}`` with ``s = r_k - r_1`` non-constant and ``(q e^s)' = (q' + q s') e^s``, ``q' + q s' != 0``.)
+Here the exponents ``-(m_k t + n_k)^2/2``, ``m_w t`` and ``+- i(m_k t + n_k)`` are pairwise
+non-equivalent, so ``delta_k = 0``, ``A_w = 0`` and, for each canonical N direction,
+``sum_b nu_{w,b} e^{i b} = 0``. By the Lindemann-Weierstrass theorem, ``e^{beta_1}, ..., e^{beta_n}``
+are linearly independent over the algebraic numbers for distinct algebraic ``beta_j``; the
+``b`` (for E) and ``i b`` (for N) are distinct rationals (resp. imaginary rationals), so every
+``epsilon_{w,b}`` and ``nu_{w,b}`` vanishes. What is left, ``a . x + a_0``, is affine. QED.
 
 This is the pole argument behind Sussmann (1992), "Uniqueness of the weights for minimal
 feedforward nets with a given input-output map", Neural Networks 5:589-593, and the
@@ -61,7 +74,7 @@ from verify.numbers import format_rational
 
 __all__ = ["SUPPORTED", "Decomposition", "decompose", "canonical", "describe"]
 
-SUPPORTED = frozenset({"sigmoid", "tanh", "silu", "swish", "softplus", "gelu", "identity"})
+SUPPORTED = frozenset({"sigmoid", "tanh", "silu", "swish", "softplus", "gelu", "identity", "exp", "sin"})
 """Unit kinds the normalisation handles."""
 
 _ZERO, _ONE = Fraction(0), Fraction(1)
@@ -72,9 +85,9 @@ Row = tuple[Fraction, ...]
 class Decomposition:
     """One output as ``sum classes + sum constant terms + linear . z + constant``, all coefficients exact.
 
-    ``classes[(kind, w, b)]``: kind in S (sigmoid), L (silu), P (softplus), G (gelu), canonical
-    ``w != 0``; ``constants[(kind, b)]``: transcendental constants ``kind(b)``, ``b > 0`` (or
-    ``P`` at ``b = 0``).
+    ``classes[(kind, w, b)]``: kind in S (sigmoid), L (silu), P (softplus), G (gelu), E (exp),
+    N (sin), ``w != 0`` canonical (any sign for E); ``constants[(kind, b)]``: transcendental
+    constants ``kind(b)``, ``b != 0`` (or ``P`` at ``b = 0``).
     """
 
     dim: int
@@ -137,19 +150,22 @@ def _add_kind(dec: Decomposition, kind: str, w: Row, b: Fraction, c: Fraction) -
     if c == 0:
         return
     is_const = all(v == 0 for v in w)
-    flip = (b < 0) if is_const else not canonical(w)
+    flip = kind != "E" and ((b < 0) if is_const else not canonical(w))  # exp has no flip identity
     if flip:
         w, b = tuple(-v for v in w), -b
         if kind == "S":  # sigmoid(-u) = 1 - sigmoid(u)
             dec.constant += c
             c = -c
+        elif kind == "N":  # sin(-u) = -sin(u)
+            c = -c
         else:  # silu, softplus, gelu: rho(-u) = rho(u) - u
             dec.add_affine(-c, w, b)
         dec.steps.append(f"flip {kind}: canonical (w, b) = ({_fmt(w)}, {format_rational(b)})")
     if is_const:
-        if b == 0 and kind != "P":  # sigmoid(0) = 1/2, silu(0) = gelu(0) = 0
-            dec.steps.append(f"constant {kind}(0) = {'1/2' if kind == 'S' else '0'}")
-            dec.constant += c / 2 if kind == "S" else _ZERO
+        if b == 0 and kind != "P":  # sigmoid(0) = 1/2, exp(0) = 1, silu(0) = gelu(0) = sin(0) = 0
+            value = {"S": Fraction(1, 2), "E": _ONE}.get(kind, _ZERO)
+            dec.steps.append(f"constant {kind}(0) = {format_rational(value)}")
+            dec.constant += c * value
             return
         key_c = (kind, b)
         dec.constants[key_c] = dec.constants.get(key_c, _ZERO) + c
@@ -171,6 +187,8 @@ _RULE_TEXT = {
     "swish": "swish_b(u) = silu(b u)/b (b != 0), u/2 (b = 0)",
     "softplus": "class P (softplus' = sigmoid)",
     "gelu": "class G (gelu'' = phi (2 - u^2))",
+    "exp": "class E (Lindemann-Weierstrass)",
+    "sin": "class N (sin(-u) = -sin(u); Lindemann-Weierstrass)",
 }
 
 
@@ -199,6 +217,10 @@ def add_unit(dec: Decomposition, act: Activation, w: Row, b: Fraction, c: Fracti
         _add_kind(dec, "P", w, b, c)
     elif name == "gelu":
         _add_kind(dec, "G", w, b, c)
+    elif name == "exp":
+        _add_kind(dec, "E", w, b, c)
+    elif name == "sin":
+        _add_kind(dec, "N", w, b, c)
     else:
         raise ValueError(f"no normalisation for {name}")
 

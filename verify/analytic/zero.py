@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["decide_zero", "zero_claim", "constant_value", "witness_boxes"]
 
-_KIND_TEXT = {"S": "sigmoid", "L": "silu", "P": "softplus", "G": "gelu"}
+_KIND_TEXT = {"S": "sigmoid", "L": "silu", "P": "softplus", "G": "gelu", "E": "exp", "N": "sin"}
 
 
 def zero_claim(net: Network) -> Claim:
@@ -57,7 +57,8 @@ def constant_value(dec: Decomposition, prec: int) -> Any:
         for (kind, b), c in dec.nonzero_constants().items():
             t = arb(fmpq(b.numerator, b.denominator))
             s = 1 / (1 + (-t).exp())
-            value = {"S": s, "L": t * s, "P": (t.exp() + 1).log(), "G": t * (1 + (t / arb(2).sqrt()).erf()) / 2}[kind]
+            value = {"S": s, "L": t * s, "P": t.exp().log1p(), "G": t * (-t / arb(2).sqrt()).erfc() / 2,
+                     "E": t.exp(), "N": t.sin()}[kind]
             total += arb(fmpq(c.numerator, c.denominator)) * value
         return total
 

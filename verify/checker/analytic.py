@@ -190,16 +190,18 @@ class _Dec:
 
     def add(self, kind: str, w: tuple[Fraction, ...], b: Fraction, c: Fraction) -> None:
         nz = [v for v in w if v != 0]
-        if (nz and nz[0] < 0) or (not nz and b < 0):
+        if kind != "E" and ((nz and nz[0] < 0) or (not nz and b < 0)):
             w, b = tuple(-v for v in w), -b
             if kind == "S":
                 self.c += c
+                c = -c
+            elif kind == "N":
                 c = -c
             else:
                 self.affine(-c, w, b)
         if not nz:
             if b == 0 and kind != "P":
-                self.c += c / 2 if kind == "S" else _Z
+                self.c += c * {"S": Fraction(1, 2), "E": _ONE}.get(kind, _Z)
             else:
                 self.consts[(kind, b)] = self.consts.get((kind, b), _Z) + c
             return
@@ -222,8 +224,8 @@ class _Dec:
         elif name == "swish":
             assert a is not None
             self.add("L", tuple(a * v for v in w), a * b, c / a)
-        elif name in ("softplus", "gelu"):
-            self.add("P" if name == "softplus" else "G", w, b, c)
+        elif name in ("softplus", "gelu", "exp", "sin"):
+            self.add({"softplus": "P", "gelu": "G", "exp": "E", "sin": "N"}[name], w, b, c)
         else:
             raise CheckFailed(f"no canonical form for {name}")
 
@@ -235,7 +237,7 @@ class _Dec:
 
 
 _PL = {"relu", "leaky_relu", "prelu", "abs", "identity", "hardtanh"}
-_SUPPORTED = {"identity", "sigmoid", "tanh", "silu", "swish", "softplus", "gelu"}
+_SUPPORTED = {"identity", "sigmoid", "tanh", "silu", "swish", "softplus", "gelu", "exp", "sin"}
 
 # a step of a normal form: (W, b, "act", specs) or (W, b, "pool", None)
 _Step = tuple[list[list[Fraction]], list[Fraction], str, Any]
@@ -377,7 +379,8 @@ def _const_ball(dec: _Dec, prec: int) -> arb:
         for (kind, b), c in dec.consts.items():
             t = _a(b)
             s = _sig(t)
-            val = {"S": s, "L": t * s, "P": t.exp().log1p(), "G": t * (-t / arb(2).sqrt()).erfc() / 2}[kind]
+            val = {"S": s, "L": t * s, "P": t.exp().log1p(), "G": t * (-t / arb(2).sqrt()).erfc() / 2,
+                   "E": t.exp(), "N": t.sin()}[kind]
             total += _a(c) * val
         return total
 
