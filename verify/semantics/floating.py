@@ -43,9 +43,24 @@ ACTIVATION_RULES: dict[str, Callable[[np.ndarray, float | None], np.ndarray]] = 
 }
 
 
-def _affine(layer: Affine, z: np.ndarray) -> np.ndarray:
+_CACHE: dict[int, tuple[Affine, np.ndarray, np.ndarray]] = {}
+
+
+def _arrays(layer: Affine) -> tuple[np.ndarray, np.ndarray]:
+    """The float64 weight and bias of a layer, converted once (cached by identity, at most 256 layers)."""
+    hit = _CACHE.get(id(layer))
+    if hit is not None and hit[0] is layer:
+        return hit[1], hit[2]
     w = np.array([[float(v) for v in row] for row in layer.weight])
     b = np.array([float(v) for v in layer.bias])
+    if len(_CACHE) >= 256:
+        _CACHE.clear()
+    _CACHE[id(layer)] = (layer, w, b)
+    return w, b
+
+
+def _affine(layer: Affine, z: np.ndarray) -> np.ndarray:
+    w, b = _arrays(layer)
     return z @ w.T + b
 
 
