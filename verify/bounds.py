@@ -30,18 +30,20 @@ __all__ = ["equivalent", "max_abs", "lipschitz_constant", "difference_network"]
 
 def _steps(net: Network) -> tuple[list[tuple[Affine, tuple[Any, ...]]], Affine]:
     """Normal form: (affine, activations) steps and the output affine map."""
-    cur = Affine.identity(net.input_dim)
+    cur: Affine | None = None  # None: the identity
+    width = net.input_dim
     steps = []
     for layer in net.layers:
         if isinstance(layer, Affine):
-            cur = cur.then(layer)
+            cur = layer if cur is None else cur.then(layer)
+            width = layer.out_dim
         elif isinstance(layer, Pool):
             raise UnsupportedNetwork(expected("a network without Pool", "net", net))
         else:
             assert isinstance(layer, Act)
-            steps.append((cur, layer.expanded(cur.out_dim)))
-            cur = Affine.identity(cur.out_dim)
-    return steps, cur
+            steps.append((cur or Affine.identity(width), layer.expanded(width)))
+            cur = None
+    return steps, cur or Affine.identity(width)
 
 
 def difference_network(f: Network, g: Network) -> Network:

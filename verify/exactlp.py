@@ -118,8 +118,12 @@ class _Tableau:
             self.pivot(best, j, r)
 
 
-def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any]) -> LPResult:
-    """``max c.x`` over ``{x : A x <= b}`` in the seam type (``A`` may have no rows)."""
+def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any], *, recheck: bool = False) -> LPResult:
+    """``max c.x`` over ``{x : A x <= b}`` in the seam type (``A`` may have no rows).
+
+    ``recheck=True`` re-verifies the certificate exactly (the engines' certificates are
+    re-checked by :mod:`verify.checker` instead, so hot loops skip it).
+    """
     m, d = len(A), len(c)
     signs = [ONE if ci >= 0 else -ONE for ci in c]
     rows = [[signs[i] * A[j][i] for j in range(m)] for i in range(d)]
@@ -134,7 +138,7 @@ def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any]) -> 
         feas = lp_max_q(A, b, [ZERO] * d)
         if feas.status == "infeasible":
             return feas
-        return _checked(LPResult("unbounded", point=feas.point, ray=tuple(pi)), A, b, c)
+        return _checked(LPResult("unbounded", point=feas.point, ray=tuple(pi)), A, b, c, recheck)
     cost2 = [b[j] for j in range(m)] + [ZERO] * d
     r = tab.reduced(cost2)
     col = tab.run(r, m)
@@ -144,7 +148,7 @@ def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any]) -> 
         for i, row in enumerate(tab.T):
             if tab.basis[i] < m:
                 y[tab.basis[i]] = -row[col]
-        return _checked(LPResult("infeasible", multipliers=tuple(y)), A, b, c)
+        return _checked(LPResult("infeasible", multipliers=tuple(y)), A, b, c, recheck)
     y = [ZERO] * m
     for i, row in enumerate(tab.T):
         if tab.basis[i] < m:
@@ -152,7 +156,7 @@ def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any]) -> 
     x = tuple(-signs[i] * r[m + i] for i in range(d))
     assert width == len(r) - 1
     value = -r[-1]
-    return _checked(LPResult("optimal", value=value, point=x, multipliers=tuple(y)), A, b, c)
+    return _checked(LPResult("optimal", value=value, point=x, multipliers=tuple(y)), A, b, c, recheck)
 
 
 def _dot(u: Sequence[Any], v: Sequence[Any]) -> Any:
@@ -163,8 +167,10 @@ def _dot(u: Sequence[Any], v: Sequence[Any]) -> Any:
     return s
 
 
-def _checked(res: LPResult, A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any]) -> LPResult:
+def _checked(res: LPResult, A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any], recheck: bool) -> LPResult:
     """Exact re-check of the certificate (internal invariant)."""
+    if not recheck:
+        return res
     d = len(c)
     if res.status == "infeasible":
         y = res.multipliers
@@ -195,7 +201,7 @@ def lp_max(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any]) -> LP
     (Fraction(1, 1),)
     """
     Aq = [[Q(v) for v in row] for row in A]
-    res = lp_max_q(Aq, [Q(v) for v in b], [Q(v) for v in c])
+    res = lp_max_q(Aq, [Q(v) for v in b], [Q(v) for v in c], recheck=True)
 
     def conv(t: tuple[Any, ...] | None) -> tuple[Fraction, ...] | None:
         return None if t is None else tuple(to_fraction(v) for v in t)

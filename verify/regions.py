@@ -81,18 +81,22 @@ def make_plan(net: Any) -> Plan:
     """Normal form of a piecewise-linear network (no Pool), exact in the seam type."""
     if any(isinstance(layer, Pool) for layer in net.layers):
         raise UnsupportedNetwork(expected("a piecewise-linear network without Pool", "net", net))
-    cur = Affine.identity(net.input_dim)
+    cur: Affine | None = None  # None: the identity (composing with it explicitly costs n^3)
+    width = net.input_dim
     steps = []
     for layer in net.layers:
         if isinstance(layer, Affine):
-            cur = cur.then(layer)
+            cur = layer if cur is None else cur.then(layer)
+            width = layer.out_dim
         else:
             assert isinstance(layer, Act)
-            acts = layer.expanded(cur.out_dim)
+            acts = layer.expanded(width)
             if not all(a.piecewise_linear for a in acts):
                 raise UnsupportedNetwork(expected("piecewise-linear activations", "activations", [str(a) for a in acts]))
-            steps.append((cur, acts))
-            cur = Affine.identity(cur.out_dim)
+            steps.append((cur if cur is not None else Affine.identity(width), acts))
+            cur = None
+    if cur is None:
+        cur = Affine.identity(width)
     plan = Plan(net.input_dim, [], [], [], [], [], [], [])
     for aff, acts in steps:
         W = [[Q(v) for v in row] for row in aff.weight]
@@ -130,6 +134,10 @@ class Cell:
     out: dict[Unit, tuple[tuple[Any, ...], Any] | None]
     vals: dict[Unit, Any] = field(default_factory=dict)
 
+    def copy(self) -> Cell:
+        return Cell(list(self.A), list(self.b), self.p, list(self.pts), dict(self.fixed), dict(self.pre), dict(self.out),
+                    dict(self.vals))
+
     def child(self, rows: list[tuple[list[Any], Any]], p: tuple[Any, ...], unit: Unit, piece: int) -> Cell:
         A = self.A + [r for r, _ in rows]
         b = self.b + [v for _, v in rows]
@@ -151,6 +159,10 @@ class BudgetExceeded(Exception):
     pass
 
 
+class LemmaFailed(Exception):
+    pass
+
+
 def sparse(y: tuple[Any, ...]) -> list[list[Any]]:
     return [[i, to_fraction(v)] for i, v in enumerate(y) if v]
 
@@ -164,6 +176,7 @@ class Engine:
         self.budget, self.deadline, self.progress = budget, deadline, progress
         self.cells = 0
         self.lps = 0
+        self.targets: dict[Unit, int] = {}
 
     # -- affine expressions on a cell ---------------------------------------
     def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None:
@@ -264,10 +277,16 @@ class Engine:
                     continue
                 pre = self.pre_expr(cell, u)
                 if pre is None:
-                    if not self._relax(cell, u, node):
+                    if not (self._relax(cell, u, node) or self._lemma(cell, u, node)):
                         stack += [("decide", u), ("pre", u)]
                     continue
                 split = self._exact(cell, u, pre, node)
+                if kind == "bound":
+                    if split is not None or cell.fixed.get(u) != self.targets[u]:
+                        raise LemmaFailed
+                    if node is not None:
+                        node["leaf"] = "bound"
+                    return
                 if split is None:
                     continue
                 for child, cnode in split:
@@ -365,6 +384,10 @@ class Engine:
                 zv = dot(w, v) + c0
                 if (sgn < 0 and zv < pcs[qp][0]) or (sgn > 0 and zv > pcs[qp][1]):
                     return end, None, ("pt", v, zv)
+        if inside:
+            one = self._one_row(cell, w, sgn)
+            if one is not None and ((sgn > 0 and one[0] + c0 <= pcs[qp][1]) or (sgn < 0 and c0 - one[0] >= pcs[qp][0])):
+                return qp, one[1], None
         self.lps += 1
         res = lp_max_q(cell.A, cell.b, [sgn * v for v in w])
         if res.status == "unbounded":
@@ -381,6 +404,23 @@ class Engine:
             q = next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo < zv) and (hi is None or zv <= hi))
         y = sparse(res.multipliers) if self.certify else None
         return q, y, ("pt", v, zv)
+
+    def _one_row(self, cell: Cell, w: Any, sgn: int) -> tuple[Any, Any] | None:
+        """The best bound of max (sgn w).x from a single row parallel to sgn*w (no LP): (bound, certificate)."""
+        k = next(i for i, v in enumerate(w) if v)
+        best = None
+        for r, (row, rhs) in enumerate(zip(cell.A, cell.b)):
+            if not row[k]:
+                continue
+            lam = row[k] / (sgn * w[k])
+            if lam > 0 and all(a == lam * sgn * v for a, v in zip(row, w)):
+                bound = rhs / lam
+                if best is None or bound < best[0]:
+                    best = (bound, r, lam)
+        if best is None:
+            return None
+        cert = [[best[1], to_fraction(ONE / best[2])]] if self.certify else None
+        return best[0], cert
 
     @staticmethod
     def _point_for(cell: Cell, w: Any, c0: Any, zp: Any, lo: Any, hi: Any, ta: Any, tb: Any) -> tuple[Any, ...]:
@@ -422,16 +462,44 @@ class Engine:
                 return cand
         return pt
 
-    # -- relaxation ---------------------------------------------------------
+    # -- relaxation and lemmas ------------------------------------------------
+    def _target(self, cell: Cell, u: Unit) -> int | None:
+        """The slope-0 piece holding u's pre-activation at the interior point, if any."""
+        zp = self.value(cell, u, pre=True)
+        return next((k for k, (lo, hi, s, _) in enumerate(self.plan.units[u[0]][u[1]].pieces)
+                     if not s and (lo is None or lo <= zp) and (hi is None or zp <= hi)), None)
+
+    def _lemma(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
+        """Prove u stays in its slope-0 piece on the whole cell by splitting a copy of it by u's inputs only.
+
+        On success u is fixed on the cell itself and the splits are forgotten (the sub-tree is the proof).
+        """
+        if not self.lazy:
+            return False
+        q = self._target(cell, u)
+        if q is None:
+            return False
+        self.targets[u] = q
+        snode: dict[str, Any] | None = {"seq": []} if node is not None else None
+        try:
+            for _ in self._solve(cell.copy(), [("bound", u), ("pre", u)], snode):
+                raise AssertionError("a lemma yields no leaves")
+        except LemmaFailed:
+            return False
+        finally:
+            del self.targets[u]
+        cell.fixed[u] = q
+        if node is not None:
+            node["seq"].append({"unit": list(u), "pieces": [q, q], "lemma": snode})
+        return True
+
     def _relax(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
         """Try to fix u in a slope-0 piece from a lifted LP over (x, h_J); True on success."""
         if not self.lazy:
             return False
         l, i = u
         spec = self.plan.units[l][i]
-        zp = self.value(cell, u, pre=True)
-        q = next((k for k, (lo, hi, s, _) in enumerate(spec.pieces)
-                  if not s and (lo is None or lo < zp) and (hi is None or zp < hi)), None)
+        q = self._target(cell, u)
         if q is None:
             return False
         d = self.plan.d
@@ -461,6 +529,13 @@ class Engine:
                 b.append(gamma - (alpha * t[1] if alpha and t is not None else ZERO))
         obj = wx + [wt for _, wt in J]
         lo, hi = spec.pieces[q][0], spec.pieces[q][1]
+        for (j, wt) in J:  # an unknown input pushing toward a needed bound it has no valid inequality against
+            betas = [beta for _, beta, _ in self.plan.units[l - 1][j].templates]
+            if (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
+               (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
+               (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
+               (lo is not None and wt > 0 and not any(bt < 0 for bt in betas)):
+                return False
         rec: dict[str, Any] = {"unit": [l, i], "pieces": [q, q], "relax": True}
         for bound, sgn, key in ((hi, 1, "hi"), (lo, -1, "lo")):
             if bound is None:

@@ -77,18 +77,23 @@ class _Form:
         d = net.input_dim
         W: list[Row] = [[F1 if i == j else F0 for j in range(d)] for i in range(d)]
         c: Row = [F0] * d
+        fresh = True
         self.steps: list[tuple[list[Row], Row, list[Any]]] = []
         for key, body in net.layers:
             if key == "affine":
                 w2, b2 = body
-                W = [[sum((r[k] * W[k][j] for k in range(len(W))), F0) for j in range(d)] for r in w2]
-                c = [sum((r[k] * c[k] for k in range(len(c))), F0) + bb for r, bb in zip(w2, b2)]
+                if fresh:  # W is the identity: skip the product
+                    W, c, fresh = [list(r) for r in w2], list(b2), False
+                else:
+                    W = [[sum((r[k] * W[k][j] for k in range(len(W)) if r[k]), F0) for j in range(d)] for r in w2]
+                    c = [sum((r[k] * c[k] for k in range(len(c))), F0) + bb for r, bb in zip(w2, b2)]
             elif key == "act":
                 specs = body if isinstance(body, list) else [body] * len(W)
                 self.steps.append((W, c, specs))
                 d = len(W)
                 W = [[F1 if i == j else F0 for j in range(d)] for i in range(d)]
                 c = [F0] * d
+                fresh = True
             else:
                 raise CheckFailed("pooling is not a piecewise-linear network")
         self.out = (W, c)
@@ -168,8 +173,12 @@ class _Walker:
             raise CheckFailed("multipliers do not combine to the pre-activation")
         return sign * total
 
-    def walk(self, node: Any, A: list[Row], b: Row, fixed: dict[tuple[int, int], int]) -> int:
-        """Check one subtree; return its number of leaves."""
+    def walk(self, node: Any, A: list[Row], b: Row, fixed: dict[tuple[int, int], int],
+             goal: tuple[tuple[int, int], int] | None = None) -> int:
+        """Check one subtree; return its number of leaves.
+
+        With a goal (u, q) the subtree is a lemma: every leaf must have fixed u in piece q.
+        """
         fixed = dict(fixed)
         seq = node["seq"]
         for n, rec in enumerate(seq):
@@ -180,6 +189,12 @@ class _Walker:
             qa, qb = int(rec["pieces"][0]), int(rec["pieces"][1])
             if not 0 <= qa <= qb < len(pcs):
                 raise CheckFailed("piece range out of order")
+            if "lemma" in rec:
+                if qa != qb:
+                    raise CheckFailed("a lemma fixes one piece")
+                self.walk(rec["lemma"], A, b, fixed, (u, qa))
+                fixed[u] = qa
+                continue
             if rec.get("relax"):
                 rows, rhs, w, c = self.system(A, b, fixed, u)
             else:
@@ -208,8 +223,12 @@ class _Walker:
                 if k < qb:
                     A2.append(list(p[0]))
                     b2.append(pcs[k][1] - p[1])  # type: ignore[operator]
-                total += self.walk(child, A2, b2, {**fixed, u: k})
+                total += self.walk(child, A2, b2, {**fixed, u: k}, goal)
             return total
+        if goal is not None:
+            if node.get("leaf") != "bound" or "split" in node or fixed.get(goal[0]) != goal[1]:
+                raise CheckFailed(f"a lemma leaf does not fix unit {goal[0]} in piece {goal[1]}")
+            return 1
         if node.get("leaf") != "map" or "split" in node:
             raise CheckFailed("a node must end in a split or a leaf")
         W, c = self.f.out
