@@ -5,18 +5,8 @@ everywhere (MATH.md §5, Theorem N). So a nonzero analytic network has a
 rigorous witness in every open box, and its support is never bounded.
 """
 
+from verify.analytic.supports import prove_support_in, support
 from verify.analytic.witness import nonvanishing_witness
+from verify.zero import is_identically_zero
 
 __all__ = ["nonvanishing_witness", "prove_support_in", "support", "is_identically_zero"]
-
-
-def __getattr__(name: str):  # lazy: these import the zero deciders and verify.support
-    if name in ("prove_support_in", "support"):
-        from verify.analytic import supports
-
-        return getattr(supports, name)
-    if name == "is_identically_zero":
-        from verify.zero import is_identically_zero
-
-        return is_identically_zero
-    raise AttributeError(name)

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["decide_zero", "zero_claim", "constant_value", "witness_boxes"]
 
-_KIND_TEXT = {"S": "sigmoid", "L": "silu", "P": "softplus", "G": "gelu", "E": "exp", "N": "sin"}
 
 
 def zero_claim(net: Network) -> Claim:
