@@ -130,6 +130,10 @@ def prove_support_in(net: Network, K: Any, *, budget: int = 64, max_prec: int = 
     """
     from verify.zero import is_identically_zero
 
+    if net.is_relu_pool and not net.is_analytic:  # piecewise linear (with pooling): the exact engines
+        from verify.support import prove_support_in as exact_support_in
+
+        return exact_support_in(net, K)
     start = time.perf_counter()
     regions = as_region_list(K, net.input_dim)
     claim = Claim("support_in", "every output is 0 outside K", {"network": net.to_dict(), "K": _k_json(regions)})
