@@ -82,7 +82,7 @@ def test_support_cut_g_times_psi():
     F_ = g * psi  # relu(x) hat(x): nonzero exactly on (0, 1)
     v = prove_support_in(F_, Box([-1], [1]))
     assert v.proved and check(v.to_json())
-    assert support(F_).measure == F(1, 2) * 0 + 1  # (0, 1) has length 1
+    assert support(F_).measure == 1  # nonzero exactly on (0, 1)
     w = prove_support_in(g, Box([-1], [1]))  # g alone leaks to +infinity
     assert w.refuted and w.witness.point[0] > 1 and check(w.to_json())
     s = support(g)
@@ -283,3 +283,20 @@ def test_K_with_void_and_impossible_rows():
     nothing = Polyhedron([[0]], [-1])  # {0 <= -1} is empty: the claim is f == 0 everywhere
     r = prove_support_in(f, nothing)
     assert r.refuted and check(r.to_json())
+
+
+def test_support_cut_of_an_uncontrolled_relu_net_2d():
+    from verify.construct import plateau
+
+    # g: a 2-8-8-1 ReLU net with no support control; psi: 1 on [-1,1]^2, 0 off (-3/2, 3/2)^2
+    w1 = [[1, 2], [-1, 1], [3, -1], [1, 1], [-2, 1], [1, -3], [2, 2], [-1, -1]]
+    b1 = [0, 1, -1, 2, 0, 1, -3, 1]
+    w2 = [[(i * 7 + j * 3) % 5 - 2 for j in range(8)] for i in range(8)]
+    g = Network.mlp([w1, w2, [[1, -1, 2, 1, -2, 1, 1, -1]]], [b1, [i - 3 for i in range(8)], [1]])
+    f = g * plateau(Box.cube(2, -1, 1), F(1, 2))
+    assert prove_support_in(g, Box.cube(2, -100, 100)).refuted  # g alone leaks
+    v = prove_support_in(f, Box.cube(2, F(-3, 2), F(3, 2)))
+    assert v.proved and check(v.to_json())
+    r = prove_support_in(f, Box.cube(2, -1, 1))
+    assert r.refuted and check(r.to_json())
+    assert max(abs(c) for c in r.witness.point) > 1 and f.eval_exact(r.witness.point)[0] != 0
