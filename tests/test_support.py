@@ -1,0 +1,140 @@
+"""Exact supports and "f = 0 outside K" proofs: known supports, far leaks, shallow nets, z3 cross-checks."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify.box import Box
+from verify.checker import check
+from verify.network import Network
+from verify.polyhedra import Polyhedron
+from verify.strategies import relu_networks
+from verify.support import prove_support_in, support
+
+HAT = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+HALF = F(1, 2)
+# relu(1/2 - |x1 - 1/2| - |x2 - 1/2|): support is the diamond |x1-1/2| + |x2-1/2| <= 1/2
+DIAMOND = Network.mlp([[[1, 0], [-1, 0], [0, 1], [0, -1]], [[-1, -1, -1, -1]], [[1]]],
+                      [[-HALF, HALF, -HALF, HALF], [HALF], [0]])
+LEAK = Network.mlp([[[1], [1]], [[1, -1]]], [[-10**9, -10**9 - 1], [0]])
+ZERO = Network.mlp([[[1], [-1]], [[1, -1]]], [[0, 0], [0]]) - Network.mlp([[[1]]], [[0]])
+
+
+def assert_refuted_outside(v, net: Network, outside) -> None:  # type: ignore[no-untyped-def]
+    assert v.refuted and v.witness is not None
+    x = v.witness.point
+    assert outside(x) and any(net.eval_exact(x)) and v.witness.value == net.eval_exact(x)
+    assert check(v.to_json())
+
+
+def test_hat_support_is_exactly_the_interval() -> None:
+    s = support(HAT)
+    assert s.bounded and s.measure == 2 and s.bounding_box == Box([-1], [1])
+    assert s.contains([-1]) and s.contains([F(999, 1000)]) and not s.contains([F(1001, 1000)])
+    assert s.witness is not None and HAT.eval_exact(s.witness) != (0,)
+    v = prove_support_in(HAT, Box([-1], [1]))
+    assert v.proved and check(v.to_json())
+
+
+@pytest.mark.parametrize("K", [Box([-1], [F(9, 10)]), Box([F(-999, 1000)], [5])])
+def test_tightened_hat_box_is_refuted_in_the_gap(K: Box) -> None:
+    v = prove_support_in(HAT, K)
+    assert_refuted_outside(v, HAT, lambda x: not K.contains(x))
+    assert -1 < v.witness.point[0] < 1
+
+
+def test_diamond_bump_measure_is_one_half() -> None:
+    s = support(DIAMOND)
+    assert s.bounded and s.measure == HALF and s.bounding_box == Box([0, 0], [1, 1])
+    assert s.contains([HALF, HALF]) and s.contains([0, HALF]) and not s.contains([F(1, 10), F(1, 10)])
+    assert prove_support_in(DIAMOND, Box([0, 0], [1, 1])).proved
+    diamond = Polyhedron([[1, 1], [-1, -1], [1, -1], [-1, 1]], [F(3, 2), F(-1, 2), HALF, HALF])
+    v = prove_support_in(DIAMOND, diamond)  # K is exactly the support, as a polyhedron
+    assert v.proved and check(v.to_json())
+    smaller = Polyhedron(diamond.A, [b - F(1, 100) for b in diamond.b])
+    assert_refuted_outside(prove_support_in(DIAMOND, smaller), DIAMOND, lambda x: not smaller.contains(x))
+
+
+def test_far_leak_is_refuted_beyond_ten_to_the_nine() -> None:
+    s = support(LEAK)
+    assert not s.bounded and s.measure == math.inf and s.bounding_box is None
+    assert s.witness is not None and s.witness[0] > 10**9 and LEAK.eval_exact(s.witness) != (0,)
+    K = Box([-10**6], [10**6])
+    v = prove_support_in(LEAK, K)
+    assert_refuted_outside(v, LEAK, lambda x: not K.contains(x))
+    assert v.witness.point[0] > 10**9
+
+
+def test_identically_zero_network() -> None:
+    s = support(ZERO)
+    assert s.empty and s.measure == 0 and s.bounding_box is None and s.witness is None and s.bounded
+    v = prove_support_in(ZERO, [])
+    assert v.proved and check(v.to_json())
+    assert prove_support_in(HAT, []).refuted
+
+
+def test_union_of_boxes() -> None:
+    K = [Box([-1], [0]), Box([0], [1])]
+    assert prove_support_in(HAT, K).proved
+    bumps = DIAMOND + DIAMOND.compose(Network.mlp([[[1, 0], [0, 1]]], [[-3, 0]]))  # second bump at x1 + 3
+    both = [Box([0, 0], [1, 1]), Box([3, 0], [4, 1])]
+    v = prove_support_in(bumps, both)
+    assert v.proved and check(v.to_json())
+    assert_refuted_outside(prove_support_in(bumps, both[:1]), bumps, lambda x: not Box([0, 0], [1, 1]).contains(x))
+
+
+def test_vector_outputs_and_other_activations() -> None:
+    two = Network.concat(HAT, 2 * HAT)
+    assert support(two).measure == 2
+    hard = Network.mlp([[[1]], [[1]]], [[0], [0]], "hardtanh") - Network.mlp([[[1]], [[1]]], [[0], [0]], "hardtanh")
+    assert support(hard).empty
+    sat = Network.mlp([[[1], [1]], [[1, -1]]], [[0, -2], [0]], "hardtanh")  # hardtanh(x) - hardtanh(x - 2)
+    s = support(sat)
+    assert s.bounded and s.bounding_box == Box([-1], [3]) and s.measure == 4
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 3), st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-3, 3),
+                                             st.integers(-3, 3)), min_size=1, max_size=4))
+def test_one_hidden_layer_relu_nets_in_d_ge_2_are_never_compactly_supported_unless_zero(d: int, units) -> None:  # type: ignore[no-untyped-def]
+    W = [[w0, w1] + [w0 - w1] * (d - 2) for w0, w1, _, _ in units]
+    net = Network.mlp([W, [[c for _, _, _, c in units]]], [[b for _, _, b, _ in units], [0]])
+    s = support(net)
+    assert s.empty or not s.bounded
+
+
+def test_in_one_dimension_the_hat_is_the_counterexample() -> None:
+    assert support(HAT).bounded and not support(HAT).empty
+
+
+@settings(max_examples=40, deadline=None)
+@given(relu_networks(input_dim=2, max_depth=3, max_width=3), st.integers(-2, 1), st.integers(1, 3))
+def test_support_claims_agree_with_z3_and_witnesses_re_evaluate(net: Network, a: int, side: int) -> None:
+    from verify.smt import find_nonzero_outside
+
+    K = Box([a, a], [a + side, a + side])
+    v = prove_support_in(net, K)
+    z = find_nonzero_outside(net, K)
+    assert v.status in (z.status,) or z.unknown
+    if v.refuted:
+        assert_refuted_outside(v, net, lambda x: not K.contains(x))
+    else:
+        assert v.proved and check(v.to_json())
+    s = support(net)
+    if s.bounded and not s.empty:
+        assert prove_support_in(net, s.bounding_box).proved  # type: ignore[arg-type]
+    if not s.bounded:
+        assert s.witness is not None and any(net.eval_exact(s.witness))
+
+
+def test_dispatch_to_other_engines() -> None:
+    pooled = HAT * HAT
+    v = prove_support_in(pooled, Box([-1], [1]))
+    assert v.proved or v.unknown
+    smooth = Network.mlp([[[1]], [[1]]], [[0], [0]], "sigmoid")
+    assert not prove_support_in(smooth, Box([-1], [1])).proved
