@@ -28,7 +28,7 @@ def test_max_abs_of_vector_outputs_and_polyhedra() -> None:
     assert value == 3 and point in ((2,), (-1,))  # |1 - 2x| = 3 at both ends
     tri = Polyhedron([[-1, 0], [0, -1], [1, 1]], [0, 0, 1])
     lin = Network.mlp([[[3, -4]]], [[1]])
-    assert max_abs(lin, tri) == (3, (0, 1))
+    assert max_abs(lin, tri) == (4, (1, 0))  # 3x - 4y + 1 is 1, 4, -3 at the vertices
 
 
 def test_max_abs_unbounded() -> None:
