@@ -1,0 +1,126 @@
+"""The independent checker for PL certificates: valid ones pass, every kind of tampering is rejected."""
+
+from __future__ import annotations
+
+import copy
+import json
+from fractions import Fraction as F
+from typing import Any
+
+import pytest
+
+from verify.box import Box
+from verify.checker import check, explain
+from verify.network import Network
+from verify.support import prove_support_in
+
+HAT = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+HALF = F(1, 2)
+DIAMOND = Network.mlp([[[1, 0], [-1, 0], [0, 1], [0, -1]], [[-1, -1, -1, -1]], [[1]]],
+                      [[-HALF, HALF, -HALF, HALF], [HALF], [0]])
+# a hat-pyramid in 2-D, compact by cancellation: its proof uses lemmas
+H2 = Network.mlp([[[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]], [[1, -2, 1, 1, -2, 1]], [[1]]],
+                 [[1, 0, -1, 1, 0, -1], [-1], [0]])
+
+
+def cert(net: Network, K: Any) -> dict[str, Any]:
+    v = prove_support_in(net, K)
+    doc = json.loads(v.to_json())
+    assert check(doc), explain(doc)
+    return doc
+
+
+def walk(node: dict[str, Any]):  # type: ignore[no-untyped-def]
+    yield node
+    for rec in node["seq"]:
+        if "lemma" in rec:
+            yield from walk(rec["lemma"])
+    for child in node.get("split", []):
+        yield from walk(child)
+
+
+def records(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [rec for tree in doc["evidence"]["trees"] for n in walk(tree) for rec in n["seq"] if rec.get(key)]
+
+
+@pytest.mark.parametrize("net, K", [(HAT, Box([-1], [1])), (DIAMOND, Box([0, 0], [1, 1])), (H2, Box([-1, -1], [1, 1]))])
+def test_valid_certificates_check_and_use_every_rule(net: Network, K: Box) -> None:
+    doc = cert(net, K)
+    assert doc["status"] == "proved"
+
+
+def test_lemmas_and_relaxations_appear() -> None:
+    assert records(cert(H2, Box([-1, -1], [1, 1])), "lemma")
+    assert records(cert(DIAMOND, Box([0, 0], [1, 1])), "relax")
+
+
+@pytest.mark.parametrize("net, K, key", [(HAT, Box([-1], [1]), "hi"), (DIAMOND, Box([0, 0], [1, 1]), "hi"),
+                                         (H2, Box([-1, -1], [1, 1]), "hi")])
+def test_wrong_multiplier_is_rejected(net: Network, K: Box, key: str) -> None:
+    doc = cert(net, K)
+    for rec in records(doc, key):
+        if rec[key]:
+            bad = copy.deepcopy(doc)
+            target = records(bad, key)[records(doc, key).index(rec)]
+            target[key][0][1] = str(F(target[key][0][1]) * 2 + 1)
+            assert not check(bad)
+            target[key][0][1] = "-1"
+            assert not check(bad)
+            return
+    pytest.fail("no multiplier to tamper with")
+
+
+def test_dropped_leaf_or_tree_is_rejected() -> None:
+    doc = cert(HAT, Box([-1], [1]))
+    bad = copy.deepcopy(doc)
+    bad["evidence"]["trees"].pop()
+    assert not check(bad)
+    bad = copy.deepcopy(doc)
+    splits = [n for t in bad["evidence"]["trees"] for n in walk(t) if n.get("split")]
+    if splits:
+        splits[0]["split"].pop()
+        assert not check(bad)
+    doc = cert(H2, Box([-1, -1], [1, 1]))
+    bad = copy.deepcopy(doc)
+    lemma = records(bad, "lemma")[0]["lemma"]
+    leaves = [n for n in walk(lemma) if n.get("split")]
+    leaves[0]["split"][0]["leaf"] = "map"  # a lemma leaf turned into an output leaf
+    assert not check(bad)
+
+
+def test_changed_piece_or_claim_is_rejected() -> None:
+    doc = cert(DIAMOND, Box([0, 0], [1, 1]))
+    bad = copy.deepcopy(doc)
+    rec = records(bad, "relax")[0]
+    rec["pieces"] = [1, 1]
+    assert not check(bad)
+    bad = copy.deepcopy(doc)
+    bad["claim"]["data"]["box"]["upper"] = ["1", "9/10"]  # the same proof for a smaller K
+    assert not check(bad)
+    bad = copy.deepcopy(doc)
+    bad["status"] = "unknown"
+    assert not check(bad)
+
+
+def test_refuted_witness_tampering_is_rejected() -> None:
+    v = prove_support_in(HAT, Box([-1], [HALF]))
+    doc = json.loads(v.to_json())
+    assert v.refuted and check(doc)
+    bad = copy.deepcopy(doc)
+    bad["witness"]["point"] = ["1/4"]  # inside K
+    assert not check(bad)
+    bad["witness"]["point"] = ["5"]  # outside K but f = 0 there
+    assert not check(bad)
+    bad["witness"]["point"] = ["1/2", "0"]  # wrong dimension
+    assert not check(bad)
+
+
+def test_malformed_certificates_are_rejected() -> None:
+    doc = cert(HAT, Box([-1], [1]))
+    bad = copy.deepcopy(doc)
+    del bad["evidence"]["trees"]
+    assert not check(bad) and "malformed" in explain(bad)
+    bad = copy.deepcopy(doc)
+    bad["evidence"]["trees"][0]["seq"][0]["unit"] = [7, 0]
+    assert not check(bad)
+    assert not check("not json")
