@@ -206,3 +206,17 @@ def test_mixed_network_identically_zero_by_regions() -> None:
     forged = v.to_dict()
     forged["evidence"]["hull"]["M"] = []  # drop the PL half of the argument
     assert not check(forged)
+
+
+def test_analytic_units_feeding_pl_units_fixed_by_global_ranges() -> None:
+    # relu(tanh(x) - 2) == 0 since tanh < 1; relu(s + t + 3) = s + t + 3 and hardtanh(s - t - 5) = -1
+    dead = Network(1, (Affine([[1]], [0]), Act("tanh"), Affine([[1]], [-2]), Act("relu"), Affine([[1]], [0])))
+    v = is_identically_zero(dead)
+    assert v.proved and check(v.to_json())
+    g = Network(1, (Affine([[1], [1]], [0, 0]), Act(("sigmoid", "tanh")), Affine([[1, 1], [1, -1]], [3, -5]),
+                    Act(("relu", "hardtanh")), Affine([[1, 1]], [0])))
+    h = one_layer([("sigmoid", [1], 0, 1), ("tanh", [1], 0, 1)], 2)
+    z = is_identically_zero(g - h)
+    assert z.proved and check(z.to_json())
+    r = is_identically_zero(g - h + one_layer([("relu", [1], -1, 1)]))  # + relu(x - 1): nonzero for x > 1
+    assert r.refuted and check(r.to_json())

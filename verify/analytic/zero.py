@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from verify.analytic import polynomial as poly
 from verify.analytic.onelayer import Decomposition, describe
+from verify.analytic.ranges import fix_by_ranges
 from verify.analytic.reductions import NormalForm, dedupe, normal_form, peel, remainder, summary
 from verify.analytic.witness import search_witness
 from verify.box import Box
@@ -119,7 +120,8 @@ def decide_zero(net: Network, *, budget: int = 64, max_prec: int = 4096, use_sym
     if poly.is_polynomial_network(net):
         return _polynomial(net, start)
     nf = normal_form(net)
-    chain: list[dict[str, Any]] = []
+    fixed = fix_by_ranges(nf)
+    chain: list[dict[str, Any]] = [{"fixed_by_ranges": fixed}] if fixed else []
     while True:
         notes = dedupe(nf)
         if not nf.steps:

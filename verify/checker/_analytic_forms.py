@@ -211,6 +211,92 @@ def _top(steps: list[_Step], final: list[Any]) -> list[_Dec] | None:
     return decs
 
 
+# -- global ranges: PL units whose pre-activation stays in one piece over all of R^d -----------
+_RANGE = {"sigmoid": (_Z, _ONE), "tanh": (-_ONE, _ONE), "sin": (-_ONE, _ONE), "exp": (_Z, None),
+          "softplus": (_Z, None), "square": (_Z, None), "silu": (Fraction(-3, 10), None), "gelu": (Fraction(-1, 5), None)}
+
+
+def _pieces(name: str, a: Fraction | None) -> list[tuple[Any, Any, Fraction, Fraction]]:
+    """(lo, hi, slope, intercept) pieces of the continuous PL activations (identity excluded)."""
+    if name == "relu":
+        return [(None, _Z, _Z, _Z), (_Z, None, _ONE, _Z)]
+    if name in ("leaky_relu", "prelu"):
+        assert a is not None
+        return [(None, _Z, a, _Z), (_Z, None, _ONE, _Z)]
+    if name == "abs":
+        return [(None, _Z, -_ONE, _Z), (_Z, None, _ONE, _Z)]
+    return [(None, -_ONE, _Z, -_ONE), (-_ONE, _ONE, _ONE, _Z), (_ONE, None, _Z, _ONE)]  # hardtanh
+
+
+def _bound(row: list[Fraction], b: Fraction, iv: list[Any]) -> tuple[Any, Any]:
+    lo: Any = b
+    hi: Any = b
+    for w, (l, h) in zip(row, iv):
+        if w:
+            lo_e, hi_e = (l, h) if w > 0 else (h, l)
+            lo = None if lo is None or lo_e is None else lo + w * lo_e
+            hi = None if hi is None or hi_e is None else hi + w * hi_e
+    return lo, hi
+
+
+def _image(name: str, a: Fraction | None, iv: tuple[Any, Any]) -> tuple[Any, Any]:
+    if name == "identity":
+        return iv
+    if name in _RANGE:
+        return _RANGE[name]
+    if name == "swish":
+        assert a is not None
+        if a == 0:
+            return tuple(None if v is None else v / 2 for v in iv)  # type: ignore[return-value]
+        return (Fraction(-3, 10) / abs(a), None) if a > 0 else (None, Fraction(3, 10) / abs(a))
+    if name not in _PL:
+        return None, None
+    ps = _pieces(name, a)
+    lo, hi = iv
+    vals, low_inf, high_inf = [], False, False
+    for end, (_, _, s, c), direction in ((lo, ps[0], -1), (hi, ps[-1], 1)):
+        if end is not None:
+            vals.append(next(s2 * end + c2 for l2, h2, s2, c2 in ps if (l2 is None or l2 <= end) and (h2 is None or end <= h2)))
+        elif s == 0:
+            vals.append(c)
+        elif s * direction > 0:
+            high_inf = True
+        else:
+            low_inf = True
+    vals += [s * l + c for l, _, s, c in ps[1:] if (lo is None or lo < l) and (hi is None or l < hi)]
+    if not vals:
+        return None, None
+    return (None if low_inf else min(vals)), (None if high_inf else max(vals))
+
+
+def _fix_pl_units(d: int, steps: list[_Step]) -> None:
+    """Replace PL units whose global pre-activation range lies in one piece by identity units."""
+    iv: list[Any] = [(None, None)] * d
+    for k, (w, b, key, specs) in enumerate(steps):
+        pre = [_bound(r, bi, iv) for r, bi in zip(w, b)]
+        if key == "pool":
+            half = len(pre) // 2
+            iv = []
+            for u, v in zip(pre[:half], pre[half:]):
+                ends = None if None in u or None in v else [x * y for x in u for y in v]
+                iv.append((None, None) if ends is None else (min(ends), max(ends)))
+            continue
+        specs = list(specs)
+        for i, (name, a) in enumerate(specs):
+            if name not in _PL or name == "identity":
+                continue
+            lo, hi = pre[i]
+            for pl, ph, s, c in _pieces(name, a):
+                if (pl is None or (lo is not None and pl <= lo)) and (ph is None or (hi is not None and hi <= ph)):
+                    w[i] = [s * v for v in w[i]]
+                    b[i] = s * b[i] + c
+                    specs[i] = ("identity", None)
+                    pre[i] = _bound(w[i], b[i], iv)
+                    break
+        steps[k] = (w, b, key, specs)
+        iv = [_image(n, a, p) for (n, a), p in zip(specs, pre)]
+
+
 def rederive(doc: dict[str, Any]) -> dict[str, Any]:
     """Re-run the exact reduction chain on a network: merged units, then peel zero top layers.
 
@@ -219,6 +305,7 @@ def rederive(doc: dict[str, Any]) -> dict[str, Any]:
     the affine map when none is, ``rest`` the remaining network when the chain stops early.
     """
     d, steps, fin = _normal(doc)
+    _fix_pl_units(d, steps)
     final: list[Any] = [fin[0], fin[1]]
     peeled = 0
     while True:
