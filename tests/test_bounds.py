@@ -7,8 +7,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from verify.box import Box
 from verify.bounds import lipschitz_constant, max_abs
+from verify.box import Box
 from verify.errors import InvalidArgument
 from verify.network import Network
 from verify.polyhedra import Polyhedron

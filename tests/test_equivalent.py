@@ -8,8 +8,8 @@ from fractions import Fraction as F
 import pytest
 from hypothesis import given, settings
 
-from verify.box import Box
 from verify.bounds import difference_network, equivalent
+from verify.box import Box
 from verify.checker import check
 from verify.errors import InvalidArgument
 from verify.network import Network

@@ -11,7 +11,6 @@ All three walk the cells of the splitting engine of :mod:`verify.regions`
 from __future__ import annotations
 
 import math
-
 from fractions import Fraction
 from typing import Any
 
@@ -21,7 +20,7 @@ from verify.exactlp import Q, lp_max_q, to_fraction
 from verify.layers import Act, Affine, Pool
 from verify.network import Network
 from verify.polyhedra import Polyhedron
-from verify.regions import BudgetExceeded, Engine, Leaf, make_plan, root_cell, domain_constraints
+from verify.regions import BudgetExceeded, Engine, Leaf, domain_constraints, make_plan, root_cell
 from verify.support import _prove_zero
 from verify.verdict import Claim, Status, Verdict
 
@@ -109,10 +108,11 @@ def equivalent(f: Network, g: Network, domain: Any = None, *, budget: int | None
     REFUTED an exact point of the domain where ``f(x) != g(x)``.
 
     >>> relu = Network.mlp([[[1]], [[1]]], [[0], [0]])
-    >>> equivalent(relu, Network.mlp([[[1], [-1]], [["1/2", "1/2"]]], [[0, 0], ["0"]]) + Network.mlp([[[1]]], [["0"]]).scaled("1/2")).status.value
+    >>> half_abs = Network.mlp([[[1], [-1]], [["1/2", "1/2"]]], [[0, 0], ["0"]])
+    >>> equivalent(relu, half_abs + Network.mlp([[[1]]], [["0"]]).scaled("1/2")).status.value
     'proved'
     >>> equivalent(relu, Network.mlp([[[1]]], [[0]])).witness.point
-    (Fraction(-1, 1),)
+    (Fraction(-1, 2),)
     """
     for name, net in (("f", f), ("g", g)):
         if not isinstance(net, Network):

@@ -26,9 +26,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
 from fractions import Fraction
+from typing import Any
 
 from verify.box import Box
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
@@ -163,7 +162,9 @@ class LemmaFailed(Exception):
     pass
 
 
-def sparse(y: tuple[Any, ...]) -> list[list[Any]]:
+def sparse(y: tuple[Any, ...] | None) -> list[list[Any]]:
+    """Nonzero multipliers as [index, Fraction] pairs."""
+    assert y is not None
     return [[i, to_fraction(v)] for i, v in enumerate(y) if v]
 
 
@@ -357,7 +358,7 @@ class Engine:
             pt = self._point_for(cell, w, c0, zp, lo if q > qa else None, hi if q < qb else None, ta, tb)
             pt = self._simplify(pt, cell, rows)
             child = cell.child(rows, pt, u, q)
-            cnode = {"seq": []} if node is not None else None
+            cnode: dict[str, Any] | None = {"seq": []} if node is not None else None
             kids.append(cnode)
             children.append((child, cnode))
         if node is not None:
@@ -658,21 +659,22 @@ def merge_regions(regions: list[Region]) -> list[Region]:
     out = []
     for amap, rs in groups.items():
         comp = list(range(len(rs)))
-
-        def find(i: int) -> int:
-            while comp[i] != i:
-                comp[i] = comp[comp[i]]
-                i = comp[i]
-            return i
-
         for i in range(len(rs)):
             for j in range(i + 1, len(rs)):
-                if find(i) != find(j) and rs[i].polyhedron.intersect(rs[j].polyhedron).is_feasible():
-                    comp[find(i)] = find(j)
+                if _find(comp, i) != _find(comp, j) and rs[i].polyhedron.intersect(rs[j].polyhedron).is_feasible():
+                    comp[_find(comp, i)] = _find(comp, j)
         members: dict[int, list[Region]] = {}
         for i, r in enumerate(rs):
-            members.setdefault(find(i), []).append(r)
+            members.setdefault(_find(comp, i), []).append(r)
         for ms in members.values():
             first = ms[0]
             out.append(Region(first.polyhedron, first.pattern, amap, first.point, tuple(m.polyhedron for m in ms)))
     return out
+
+
+def _find(comp: list[int], i: int) -> int:
+    """Union-find root with path halving."""
+    while comp[i] != i:
+        comp[i] = comp[comp[i]]
+        i = comp[i]
+    return i

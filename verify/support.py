@@ -14,13 +14,13 @@ from fractions import Fraction
 from typing import Any
 
 from verify.box import Box
-from verify.exactlp import Q
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
+from verify.exactlp import Q
 from verify.polyhedra import Polyhedron
 from verify.regions import BudgetExceeded, Engine, Leaf, Region, leaf_region, make_plan, root_cell
 from verify.verdict import Claim, Status, Verdict, Witness
 
-__all__ = ["Support", "support", "prove_support_in", "equivalent"]
+__all__ = ["Support", "support", "prove_support_in", "root_pieces"]
 
 
 @dataclass(frozen=True)
@@ -368,12 +368,12 @@ def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget:
                     x = _witness_in(net, region, outside)
                     if x is not None:
                         w = Witness(x, net.eval_exact(x))
-                        ev = {"region_pattern": [list(p) for p in region.pattern]}
-                        return Verdict(Status.REFUTED, claim, w, ev, "pl-regions", seconds=time.monotonic() - t0)
-                    return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason="no exact witness found in a nonzero region",
-                                   seconds=time.monotonic() - t0)
+                        rev = {"region_pattern": [list(p) for p in region.pattern]}
+                        return Verdict(Status.REFUTED, claim, w, rev, "pl-regions", seconds=time.monotonic() - t0)
+                    return Verdict(Status.UNKNOWN, claim, method="pl-regions", seconds=time.monotonic() - t0,
+                                   reason="no exact witness found in a nonzero region")
             trees.append(engine.root_node)
     except BudgetExceeded as exc:
         return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason=str(exc), seconds=time.monotonic() - t0)
-    ev = {"trees": trees, "cells": engine.cells, "lps": engine.lps}
+    ev: dict[str, Any] = {"trees": trees, "cells": engine.cells, "lps": engine.lps}
     return Verdict(Status.PROVED, claim, None, ev, "pl-regions", seconds=time.monotonic() - t0)

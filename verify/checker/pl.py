@@ -231,9 +231,9 @@ class _Walker:
             return 1
         if node.get("leaf") != "map" or "split" in node:
             raise CheckFailed("a node must end in a split or a leaf")
-        W, c = self.f.out
+        w_out, c_out = self.f.out
         last = len(self.f.steps) - 1
-        for r, cr in zip(W, c):
+        for r, cr in zip(w_out, c_out):
             if last < 0:
                 coeffs, const = list(r), cr
             else:

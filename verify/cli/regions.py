@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"file": args.net, "count": len(regions), "regions": [region_data(r) for r in regions]}))
         return 0
-    where = "R^%d" % net.input_dim if domain is None else str(domain)
+    where = f"R^{net.input_dim}" if domain is None else str(domain)
     print(f"{args.net}: {len(regions)} linear regions over {where}")
     if domain is not None:
         total = sum((r.volume() for r in regions), Fraction(0))
