@@ -44,9 +44,9 @@ def test_module_states_its_statement_with_its_source_tag(name: str) -> None:
     tags = [t for t in TAGS if t in mod.SOURCE]
     assert tags, f"no source tag in {mod.SOURCE!r}"
     for t in tags:
-        assert t in doc, f"{t} in SOURCE but not in the docstring"
+        assert re.search(r"\[[^\]]*" + re.escape(t[1:-1]), doc), f"{t} in SOURCE but not in the docstring"
     if "[RECON]" in mod.SOURCE:  # never present a reconstruction as the paper's text
-        assert "[RECON]" in doc
+        assert re.search(r"\[[^\]]*RECON", doc)
     assert callable(mod.check) and callable(mod.instances) and callable(mod.strategy)
 
 

@@ -29,8 +29,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from theorems._approx import approximate, facts_of, target_data
-from theorems._common import Instance, bump_net, engine, tent_net, theorem_verdict, timed
+from theorems._approx import approximate, target_data
+from theorems._common import EngineMissing, Instance, bump_net, engine, tent_net, theorem_verdict, timed
 from theorems._refined import sup_distance
 from verify.box import Box
 from verify.network import Network
@@ -54,14 +54,16 @@ def instances(quick: bool = True) -> list[Instance]:
     """Tents and a 2-D bump, with and without pooling."""
     tent = tent_net(-1, Fraction(1, 3), 1)
     out = [
-        Instance("tent, eps 1/8, no pooling (Q1)", {"target": tent, "eps": Fraction(1, 8), "pooling": False}),
-        Instance("tent, eps 1/8, pooling (Q2)", {"target": tent, "eps": Fraction(1, 8), "pooling": True}),
+        Instance(
+            "tent, eps 1/8, no pooling (Q1)", {"target": tent, "eps": Fraction(1, 8), "pooling": False, "L": Fraction(3, 2)}
+        ),
+        Instance("tent, eps 1/8, pooling (Q2)", {"target": tent, "eps": Fraction(1, 8), "pooling": True, "L": Fraction(3, 2)}),
     ]
     if not quick:
         bump = bump_net([Fraction(-1, 2), -1], [1, Fraction(1, 3)])
         out += [
-            Instance("2-D bump, eps 1/2, Q1", {"target": bump, "eps": Fraction(1, 2), "pooling": False}),
-            Instance("2-D bump, eps 1/2, Q2", {"target": bump, "eps": Fraction(1, 2), "pooling": True}),
+            Instance("2-D bump, eps 1/2, Q1", {"target": bump, "eps": Fraction(1, 2), "pooling": False, "L": 3}),
+            Instance("2-D bump, eps 1/2, Q2", {"target": bump, "eps": Fraction(1, 2), "pooling": True, "L": 3}),
         ]
     return out
 
@@ -71,7 +73,8 @@ def strategy() -> st.SearchStrategy[Instance]:
     peak = st.fractions(min_value=Fraction(-3, 4), max_value=Fraction(3, 4), max_denominator=8)
     return st.builds(
         lambda p, k, pool: Instance(
-            f"tent {p}, eps 2^-{k}, pool={pool}", {"target": tent_net(-1, p, 1), "eps": Fraction(1, 2**k), "pooling": pool}
+            f"tent {p}, eps 2^-{k}, pool={pool}",
+            {"target": tent_net(-1, p, 1), "eps": Fraction(1, 2**k), "pooling": pool, "L": max(1 / (p + 1), 1 / (1 - p))},
         ),
         peak,
         st.integers(1, 4),
@@ -92,32 +95,43 @@ def _size_facts(F: Network, stated: dict[str, Any]) -> tuple[list[str], list[str
     return ok, bad
 
 
+def _mesh(eps: Fraction, lip: Fraction) -> Fraction:
+    """The largest h = 2^-j with L h <= eps."""
+    h = Fraction(1)
+    while lip * h > eps:
+        h /= 2
+    return h
+
+
+def _stated_support(result: Any) -> list[Box] | None:
+    boxes = getattr(result, "support", None)
+    if isinstance(boxes, Box):
+        return [boxes]
+    if isinstance(boxes, (tuple, list)) and boxes and all(isinstance(b, Box) for b in boxes):
+        return list(boxes)
+    return None
+
+
 @timed
 def check(instance: Instance) -> Verdict:
-    """Build and certify: sup error, support inclusion, stated sizes."""
+    """Build (Q1 or Q2) and certify: exact sup error <= eps, the stated support, the stated sizes."""
     f, eps, pooling = instance["target"], Fraction(instance["eps"]), bool(instance["pooling"])
     text = f"approximant with sup|F - f| <= {eps}, support as stated, sizes as stated ({'Q2' if pooling else 'Q1'})"
-    result, F = approximate(f, eps, pooling=pooling)
-    data: dict[str, Any] = {"target": f.to_dict(), "eps": eps, "pooling": pooling, "approximant": F.to_dict()}
-    stated = facts_of(result)
-    sF = engine("support", "support")(F)
-    if not sF.bounded:
-        return theorem_verdict(
-            NAME,
-            Status.REFUTED,
-            text,
-            data=data,
-            witness=getattr(sF, "witness", None),
-            reason="the approximant's support is unbounded",
-        )
-    _, K = target_data(f)
-    box = K if sF.bounding_box is None else _hull(K, sF.bounding_box)
-    sup, raw = sup_distance(f, F, box)
-    certs = [raw] if isinstance(raw, Verdict) else []
-    facts = [f"both vanish outside {box}; sup there of |f - F| = {sup} (exact)"]
-    claimed = stated.get("support")
-    if isinstance(claimed, Box):
-        v = engine("support", "prove_support_in")(F, claimed)
+    lip, K = target_data(f)
+    lip = lip if lip is not None else Fraction(instance["L"])
+    m = max(1, max(abs(c) for c in (*K.lower, *K.upper)).__ceil__())
+    try:
+        engine("construct", "approximate_with_support")
+        h = None
+    except EngineMissing:
+        h = _mesh(eps, lip)
+    result, F = approximate(f, eps, pooling=pooling, h=h, m=m)
+    data: dict[str, Any] = {"target": f.to_dict(), "eps": eps, "pooling": pooling, "approximant": F.to_dict(), "L": lip}
+    certs: list[Verdict] = []
+    facts = [f"L = {lip}" + (f", mesh h = {h} (L h <= eps)" if h is not None else "")]
+    stated = _stated_support(result)
+    if stated is not None:
+        v = engine("support", "prove_support_in")(F, stated)
         certs.append(v)
         if not v.proved:
             return theorem_verdict(
@@ -127,12 +141,25 @@ def check(instance: Instance) -> Verdict:
                 data=data,
                 certificates=certs,
                 witness=v.witness,
-                reason=f"stated support {claimed} not proved: {v.reason}",
+                reason=f"stated support not proved: {v.reason}",
             )
-        facts.append(f"supp F within the stated {claimed} (proved)")
-    ok, bad = _size_facts(F, stated)
+        facts.append(f"supp F within the stated union of {len(stated)} boxes (proved)")
+    sF = engine("support", "support")(F)
+    if not sF.bounded:
+        return theorem_verdict(NAME, Status.REFUTED, text, data=data, certificates=certs, reason="unbounded support")
+    box = K if sF.bounding_box is None else _hull(K, sF.bounding_box)
+    sup, raw = sup_distance(f, F, box)
+    certs += [raw] if isinstance(raw, Verdict) else []
+    facts.append(f"both vanish outside {box}; max there of |f - F| = {sup} (exact)")
+    bad = [f"{k}: actual {a} > bound {b}" for k, (b, a) in getattr(result, "bounds", {}).items() if not a <= b]
+    if getattr(result, "size_matches", True) is False:
+        bad.append("the built architecture differs from the stated size formula")
+    if pooling != (F.num_pool > 0):
+        bad.append("pooling layers do not match the route")
     if sup is None:
-        return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=certs, reason="no exact sup error")
+        return theorem_verdict(
+            NAME, Status.UNKNOWN, text, data=data, certificates=certs, facts=facts, reason="no exact sup error"
+        )
     if sup > eps or bad:
         return theorem_verdict(
             NAME,
@@ -141,11 +168,12 @@ def check(instance: Instance) -> Verdict:
             data=data,
             certificates=certs,
             facts=facts + bad,
-            reason=f"sup error {sup} > {eps}" if sup > eps else "sizes exceed the stated bounds",
+            reason=f"sup error {sup} > {eps}" if sup > eps else "; ".join(bad),
         )
-    if pooling != (F.num_pool > 0):
-        return theorem_verdict(NAME, Status.REFUTED, text, data=data, facts=facts, reason="pooling layers do not match the route")
-    facts += ok + [f"depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}"]
+    facts += [
+        f"stated bounds hold: {sorted(getattr(result, 'bounds', {}))}",
+        f"depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}",
+    ]
     return theorem_verdict(
         NAME, Status.PROVED, text, data=data, certificates=certs, facts=facts, method="construction + exact check"
     )

@@ -9,7 +9,7 @@ so $f_k\to f$ in $L^1_{loc}$ but not in $\tau$; and $\tau\supseteq L^1_{loc}$ be
 $d_\tau\ge d_{loc}$.
 
 On an instance $(f,x_0,k)$ the check certifies $\operatorname{dsupp}f=m$, the exact bound
-$\|f_k-f\|_{L^1}\le\sup|f_k-f|\cdot\lambda(\text{hull of both supports})$, and a witness
+$\|f_k-f\|_{L^1}$ (support of $f_k-f$ proved inside a box, exact integral there), and a witness
 $f_k(x)\neq0$ with $x\notin Q_m$ (so $\operatorname{dsupp}f_k>m$ and, by A1,
 $d_\tau(f_k,f)\ge2^{-(m+1)}$).
 """
@@ -20,8 +20,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from theorems._common import Instance, hat_net, theorem_verdict, timed
-from theorems._refined import certified_dsupp, cube, sup_distance
+from theorems._common import Instance, engine, hat_net, theorem_verdict, timed
+from theorems._refined import certified_dsupp, cube, l1_distance
 from verify.box import Box
 from verify.verdict import Status, Verdict
 
@@ -57,18 +57,17 @@ def check(instance: Instance) -> Verdict:
     if not isinstance(m, int):
         return theorem_verdict(NAME, Status.UNKNOWN, "d_tau(f_k, f) >= 2^-(m+1)", data=data, reason=df.reason)
     hull = Box([-1], [x0 + 1])
-    sup, raw = sup_distance(fk, f, hull)
-    bound = None if sup is None else sup * hull.volume
+    bound, notes = l1_distance(fk, f, hull)
     text = f"d_loc(f_k, f) <= {bound} while d_tau(f_k, f) >= {Fraction(1, 2 ** (m + 1))}"
-    from theorems._common import engine
-
     out = engine("support", "prove_support_in")(fk, cube(1, m))
-    certs = [*df.certificates, out] + ([raw] if isinstance(raw, Verdict) else [])
-    if bound is None or not out.refuted:
+    inside = engine("support", "prove_support_in")(fk - f, hull)
+    certs = [*df.certificates, out, inside]
+    if bound is None or not out.refuted or not inside.proved:
         return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=certs, reason="bound or witness missing")
     facts = [
         f"dsupp f = {m}",
-        f"f_k - f vanishes outside {hull}; sup |f_k - f| = {sup} (exact)",
+        f"f_k - f vanishes outside {hull} (proved)",
+        *notes,
         f"d_loc(f_k, f) <= ||f_k - f||_L1 <= {bound}",
         f"f_k != 0 at the witness outside Q_{m}: dsupp f_k > {m}",
     ]
