@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from verify import Act, Affine, Box, Network  # noqa: E402
 from verify.activations import make_activation  # noqa: E402
 from verify.analytic import nonvanishing_witness, prove_support_in  # noqa: E402
+from verify.zero import is_identically_zero  # noqa: E402
 
 FAR, TINY = Fraction(10**6), Fraction(1, 10**6)
 FAR_TINY = Box([FAR, FAR], [FAR + TINY, FAR + TINY])
@@ -80,5 +81,31 @@ def main() -> None:
         print(f"{f'GELU hat: witness outside [-{R},{R}]':46} {v.status.value:8} {prec!s:>6} {'':>6} {t * 1000:8.1f} ms")
 
 
+def mirrored_tanh(width: int, d: int, seed: int) -> Network:
+    """A width-``width`` one-hidden-layer tanh net minus its sign-flipped copy (Sussmann): exactly 0."""
+    rnd = random.Random(seed)
+    units = []
+    for _ in range(width):
+        w = [Fraction(rnd.randint(-9, 9), rnd.randint(1, 9)) for _ in range(d)]
+        b, c = Fraction(rnd.randint(-9, 9), 7), Fraction(rnd.randint(1, 9), 5)
+        units += [("tanh", w, b, c), ("tanh", [-v for v in w], -b, c)]
+    return one_layer(units)
+
+
+def decisions() -> None:
+    print(f"\n{'exact decision':46} {'status':8} {'time':>10}")
+    hard = [
+        ("1 hidden layer, 2x500 tanh units (d=3), zero", mirrored_tanh(500, 3, 1)),
+        ("same + 1e-40 sigmoid(x1): refuted, witness", mirrored_tanh(500, 3, 1)
+         + Fraction(1, 10**40) * one_layer([("sigmoid", [1, 0, 0], 0, 1)])),
+        ("f - f, f = 2-32-32-1 tanh (dedupe + peel)", random_mlp("tanh", 3) - random_mlp("tanh", 3)),
+        ("f - f, f = 2-32-32-1 gelu", random_mlp("gelu", 4) - random_mlp("gelu", 4)),
+    ]
+    for name, net in hard:
+        t, v = timed(lambda net=net: is_identically_zero(net), repeats=1)
+        print(f"{name:46} {v.status.value:8} {t * 1000:8.1f} ms")
+
+
 if __name__ == "__main__":
     main()
+    decisions()

@@ -79,17 +79,19 @@ def normal_form(net: Network) -> NormalForm:
     """
     steps: list[tuple[list[list[Fraction]], list[Fraction], Act | Pool]] = []
     n = net.input_dim
-    cur = Affine.identity(n)
+    cur: Affine | None = None  # None stands for the identity (no O(n^2) products with it)
     for layer in net.layers:
         if isinstance(layer, Affine):
-            cur = cur.then(layer)
+            cur = layer if cur is None else cur.then(layer)
         else:
+            cur = cur or Affine.identity(n)
             w, b = [list(r) for r in cur.weight], list(cur.bias)
             if isinstance(layer, Act):
                 layer = Act(layer.expanded(len(w)))
             steps.append((w, b, layer))
             n = len(w) // 2 if isinstance(layer, Pool) else len(w)
-            cur = Affine.identity(n)
+            cur = None
+    cur = cur or Affine.identity(n)
     return NormalForm(net.input_dim, steps, ([list(r) for r in cur.weight], list(cur.bias)))
 
 

@@ -135,16 +135,21 @@ def _normal(doc: dict[str, Any]) -> tuple[int, list[_Step], tuple[list[list[Frac
     d, layers = _read(doc)
     w: list[list[Fraction]] = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)]
     b: list[Fraction] = [_Z] * d
+    ident = True  # (w, b) is the identity: the next affine map is taken as it is
     steps: list[_Step] = []
     for key, body in layers:
         if key == "affine":
             lw, lb = body
-            w = [[sum((r[k] * w[k][j] for k in range(len(w))), _Z) for j in range(len(w[0]))] for r in lw]
-            b = [sum((r[k] * b[k] for k in range(len(b))), _Z) + bi for r, bi in zip(lw, lb)]
+            if ident:
+                w, b = [list(r) for r in lw], list(lb)
+            else:
+                w = [[sum((r[k] * w[k][j] for k in range(len(w))), _Z) for j in range(len(w[0]))] for r in lw]
+                b = [sum((r[k] * b[k] for k in range(len(b))), _Z) + bi for r, bi in zip(lw, lb)]
+            ident = False
         else:
             steps.append((w, b, key, body))
             n = len(w) // 2 if key == "pool" else len(w)
-            w, b = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)], [_Z] * n
+            w, b, ident = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)], [_Z] * n, True
     return d, steps, (w, b)
 
 
