@@ -147,9 +147,14 @@ def _normal(doc: dict[str, Any]) -> tuple[int, list[_Step], tuple[list[list[Frac
                 b = [sum((r[k] * b[k] for k in range(len(b))), _Z) + bi for r, bi in zip(lw, lb)]
             ident = False
         else:
+            if ident:
+                n = len(b)
+                w = [[_ONE if i == j else _Z for j in range(n)] for i in range(n)]
             steps.append((w, b, key, body))
             n = len(w) // 2 if key == "pool" else len(w)
-            w, b, ident = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)], [_Z] * n, True
+            w, b, ident = [], [_Z] * n, True  # the identity, materialised only if two non-affine layers meet
+    if ident:
+        w = [[_ONE if i == j else _Z for j in range(len(b))] for i in range(len(b))]
     return d, steps, (w, b)
 
 
