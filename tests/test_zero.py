@@ -220,3 +220,15 @@ def test_analytic_units_feeding_pl_units_fixed_by_global_ranges() -> None:
     assert z.proved and check(z.to_json())
     r = is_identically_zero(g - h + one_layer([("relu", [1], -1, 1)]))  # + relu(x - 1): nonzero for x > 1
     assert r.refuted and check(r.to_json())
+
+
+def test_pooled_analytic_copies_cancel_by_merging_products() -> None:
+    """u*v = v*u and (-u)(-v) = u*v: products of equal factors merge, so f - f and g*g - g*g reduce to 0."""
+    w1 = [[1, 2], [-1, 1], [2, -3], [1, 1]]
+    g = Network(2, (Affine(w1, [0, 1, -1, 2]), Act("tanh"), Affine([[1, -1, 0, 2], [0, 1, 1, -1]], [1, 0]), Pool(),
+                    Affine([[1]], [0]), Act("sigmoid"), Affine([[3]], [1])))
+    swapped = Network(2, (*g.layers[:2], Affine([[0, 1, 1, -1], [1, -1, 0, 2]], [0, 1]), *g.layers[3:]))
+    for net in (g - g, g * g - g * g, g - swapped):
+        v = is_identically_zero(net)
+        assert v.proved and check(v.to_json()), v.summary()
+    assert is_identically_zero(g).refuted

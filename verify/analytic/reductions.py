@@ -153,14 +153,69 @@ def _dedupe_layer(nf: NormalForm, k: int) -> int:
     return len(w) - len(keep)
 
 
+def _factor(row: list[Fraction], b: Fraction) -> tuple[tuple[Fraction, ...], int]:
+    """A pooling factor ``row . z + b`` up to sign: (canonical coefficients, sign); sign 0 for the zero factor."""
+    coeffs = (*row, b)
+    lead = next((v for v in coeffs if v != 0), None)
+    if lead is None:
+        return coeffs, 0
+    return (coeffs, 1) if lead > 0 else (tuple(-v for v in coeffs), -1)
+
+
+def _dedupe_pool(nf: NormalForm, k: int) -> int:
+    """Merge products ``u_i v_i`` equal up to sign (``u v = v u``, ``(-u) v = -(u v)``); drop zero ones."""
+    w, b, _ = nf.steps[k]
+    half = len(w) // 2
+    nw, nb = _next_map(nf, k)
+    cols = [[row[i] for row in nw] for i in range(half)]
+    seen: dict[tuple[Any, Any], tuple[int, int]] = {}
+    keep: list[int] = []
+    for i in range(half):
+        (fu, su), (fv, sv) = _factor(w[i], b[i]), _factor(w[i + half], b[i + half])
+        if su == 0 or sv == 0:
+            continue  # a zero factor: the product is 0
+        key = (fu, fv) if repr(fu) <= repr(fv) else (fv, fu)
+        if key in seen:
+            t, st = seen[key]
+            cols[t] = [x + su * sv * st * y for x, y in zip(cols[t], cols[i])]
+        else:
+            seen[key] = (i, su * sv)
+            keep.append(i)
+    live = [i for i in keep if any(cols[i])]
+    removed = half - len(live)
+    if not live:  # one zero product keeps the shapes valid
+        zero_row = [_ZERO] * len(w[0])
+        nf.steps[k] = ([zero_row, list(zero_row)], [_ZERO, _ZERO], Pool())
+        _set_next(nf, k, [[_ZERO] for _ in nb], nb)
+        return removed
+    rows = [w[i] for i in live] + [w[i + half] for i in live]
+    nf.steps[k] = (rows, [b[i] for i in live] + [b[i + half] for i in live], Pool())
+    _set_next(nf, k, [[cols[i][o] for i in live] for o in range(len(nb))], nb)
+    return removed
+
+
+def _set_next(nf: NormalForm, k: int, w: list[list[Fraction]], b: list[Fraction]) -> None:
+    if k + 1 < len(nf.steps):
+        nf.steps[k + 1] = (w, b, nf.steps[k + 1][2])
+    else:
+        nf.final = (w, b)
+
+
 def dedupe(nf: NormalForm) -> list[str]:
-    """Apply the dedupe rewrite to every activation layer, bottom-up; return the steps taken."""
+    """Apply the dedupe rewrite to every activation and pooling layer, bottom-up; return the steps taken.
+
+    When the final affine map ends up ignoring its input, every step is dropped (the output is its bias).
+    """
     notes = []
     for k in range(len(nf.steps)):
-        if isinstance(nf.steps[k][2], Act):
-            removed = _dedupe_layer(nf, k)
-            if removed:
-                notes.append(f"layer {k + 1}: merged or removed {removed} units")
+        removed = _dedupe_layer(nf, k) if isinstance(nf.steps[k][2], Act) else _dedupe_pool(nf, k)
+        if removed:
+            notes.append(f"layer {k + 1}: merged or removed {removed} units")
+    fw, fb = nf.final
+    if nf.steps and not any(any(r) for r in fw):
+        nf.steps = []
+        nf.final = ([[_ZERO] * nf.input_dim for _ in fb], fb)
+        notes.append("the output ignores every hidden unit: constant")
     return notes
 
 

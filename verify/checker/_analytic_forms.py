@@ -208,6 +208,45 @@ def _merge_layer(steps: list[_Step], final: list[Any], k: int) -> None:
         final[:] = [nxt, nb]
 
 
+def _merge_pool(steps: list[_Step], final: list[Any], k: int) -> None:
+    """Merge products u_i v_i equal up to order and signs of the factors; drop zero products."""
+    w, b, _, _ = steps[k]
+    h = len(w) // 2
+    nw, nb = (steps[k + 1][0], list(steps[k + 1][1])) if k + 1 < len(steps) else (final[0], list(final[1]))
+    cols = [[r[i] for r in nw] for i in range(h)]
+
+    def canon(row: list[Fraction], c: Fraction) -> tuple[tuple[Fraction, ...], int]:
+        t = (*row, c)
+        first = next((v for v in t if v), _Z)
+        return (t, 1) if first > 0 else (tuple(-v for v in t), -1) if first < 0 else (t, 0)
+
+    seen: dict[Any, tuple[int, int]] = {}
+    order: list[int] = []
+    for i in range(h):
+        (a, sa), (c, sc) = canon(w[i], b[i]), canon(w[i + h], b[i + h])
+        if not sa or not sc:
+            continue
+        key = tuple(sorted((a, c), key=repr))
+        if key in seen:
+            t, st = seen[key]
+            cols[t] = [x + sa * sc * st * y for x, y in zip(cols[t], cols[i])]
+        else:
+            seen[key] = (i, sa * sc)
+            order.append(i)
+    live = [i for i in order if any(cols[i])]
+    if live:
+        new = ([w[i] for i in live] + [w[i + h] for i in live], [b[i] for i in live] + [b[i + h] for i in live])
+        nxt = [[cols[i][o] for i in live] for o in range(len(nb))]
+    else:
+        new = ([[_Z] * len(w[0]), [_Z] * len(w[0])], [_Z, _Z])
+        nxt = [[_Z] for _ in nb]
+    steps[k] = (new[0], new[1], "pool", None)
+    if k + 1 < len(steps):
+        steps[k + 1] = (nxt, nb, steps[k + 1][2], steps[k + 1][3])
+    else:
+        final[:] = [nxt, nb]
+
+
 def _top(steps: list[_Step], final: list[Any]) -> list[_Dec] | None:
     w, b, key, specs = steps[-1]
     if key != "act" or any(n not in _SUPPORTED for n, _ in specs):
@@ -322,6 +361,10 @@ def rederive(doc: dict[str, Any]) -> dict[str, Any]:
         for k in range(len(steps)):
             if steps[k][2] == "act":
                 _merge_layer(steps, final, k)
+            else:
+                _merge_pool(steps, final, k)
+        if steps and not any(any(r) for r in final[0]):  # the output ignores the hidden units
+            steps, final = [], [[[_Z] * d for _ in final[1]], final[1]]
         if not steps:
             return {"peeled": peeled, "decs": None, "final": final, "rest": None}
         decs = _top(steps, final)
