@@ -9,7 +9,9 @@ A network in normal form is ``A_1, N_1, A_2, N_2, ..., N_K, F`` (affine maps mer
   (square), sigmoid (``sigma(-u) = 1 - sigma(u)``), and silu/softplus/gelu
   (``rho(-u) = rho(u) - u``, the ``- u`` carried by a new identity unit); units with a
   zero outgoing column are removed; units with a zero incoming row are constants and fold
-  into the next bias when their value is rational;
+  into the next bias when their value is rational; pooled products ``u_i v_i`` merge when
+  equal up to order and signs of the factors (``u v = v u``, ``(-u) v = -(u v)``); a final
+  map that ignores every hidden unit makes the output its (constant) bias;
 * **peel** (the top activation layer): each output is written in the canonical sigmoid basis
   over the previous state ``z`` (:mod:`verify.analytic.onelayer`). If every merged
   coefficient vanishes, the output equals the affine remainder ``L z + c``, which is a
