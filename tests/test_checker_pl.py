@@ -18,9 +18,11 @@ HAT = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
 HALF = F(1, 2)
 DIAMOND = Network.mlp([[[1, 0], [-1, 0], [0, 1], [0, -1]], [[-1, -1, -1, -1]], [[1]]],
                       [[-HALF, HALF, -HALF, HALF], [HALF], [0]])
-# a hat-pyramid in 2-D, compact by cancellation: its proof uses lemmas
+# a hat-pyramid in 2-D, compact by cancellation: its proof bounds the two coordinate groups separately
 H2 = Network.mlp([[[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]], [[1, -2, 1, 1, -2, 1]], [[1]]],
                  [[1, 0, -1, 1, 0, -1], [-1], [0]])
+# relu(hat(x) - 1/2): one group of parallel units, proved by a lemma (local splits)
+TOP = Network.mlp([[[1], [1], [1]], [[1, -2, 1]], [[1]]], [[1, 0, -1], [-HALF], [0]])
 
 
 def cert(net: Network, K: Any) -> dict[str, Any]:
@@ -35,6 +37,8 @@ def walk(node: dict[str, Any]):  # type: ignore[no-untyped-def]
     for rec in node["seq"]:
         if "lemma" in rec:
             yield from walk(rec["lemma"])
+        for g in rec.get("groups", []):
+            yield from walk(g["tree"])
     for child in node.get("split", []):
         yield from walk(child)
 
@@ -43,19 +47,38 @@ def records(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [rec for tree in doc["evidence"]["trees"] for n in walk(tree) for rec in n["seq"] if rec.get(key)]
 
 
-@pytest.mark.parametrize("net, K", [(HAT, Box([-1], [1])), (DIAMOND, Box([0, 0], [1, 1])), (H2, Box([-1, -1], [1, 1]))])
+@pytest.mark.parametrize("net, K", [(HAT, Box([-1], [1])), (DIAMOND, Box([0, 0], [1, 1])), (H2, Box([-1, -1], [1, 1])),
+                                    (TOP, Box([-HALF], [HALF]))])
 def test_valid_certificates_check_and_use_every_rule(net: Network, K: Box) -> None:
     doc = cert(net, K)
     assert doc["status"] == "proved"
 
 
-def test_lemmas_and_relaxations_appear() -> None:
-    assert records(cert(H2, Box([-1, -1], [1, 1])), "lemma")
+def test_lemmas_groups_and_relaxations_appear() -> None:
+    assert records(cert(H2, Box([-1, -1], [1, 1])), "groups")
+    assert records(cert(TOP, Box([-HALF], [HALF])), "lemma")
     assert records(cert(DIAMOND, Box([0, 0], [1, 1])), "relax")
+    assert prove_support_in(TOP, Box([-HALF], [F(2, 5)])).refuted
+
+
+def test_tampered_group_bounds_are_rejected() -> None:
+    doc = cert(H2, Box([-1, -1], [1, 1]))
+    for tamper in ("bound", "drop", "move", "sign"):
+        bad = copy.deepcopy(doc)
+        rec = records(bad, "groups")[0]
+        if tamper == "bound":
+            rec["groups"][-1]["bound"] = str(F(rec["groups"][-1]["bound"]) - 1)
+        elif tamper == "drop":
+            rec["groups"].pop()
+        elif tamper == "move":
+            rec["groups"][-1]["inputs"].append(rec["groups"][-2]["inputs"].pop())
+        else:
+            rec["sign"] = -rec["sign"]
+        assert not check(bad), tamper
 
 
 @pytest.mark.parametrize("net, K, key", [(HAT, Box([-1], [1]), "hi"), (DIAMOND, Box([0, 0], [1, 1]), "hi"),
-                                         (H2, Box([-1, -1], [1, 1]), "hi")])
+                                         (TOP, Box([-HALF], [HALF]), "hi")])
 def test_wrong_multiplier_is_rejected(net: Network, K: Box, key: str) -> None:
     doc = cert(net, K)
     for rec in records(doc, key):
@@ -80,7 +103,7 @@ def test_dropped_leaf_or_tree_is_rejected() -> None:
     if splits:
         splits[0]["split"].pop()
         assert not check(bad)
-    doc = cert(H2, Box([-1, -1], [1, 1]))
+    doc = cert(TOP, Box([-HALF], [HALF]))
     bad = copy.deepcopy(doc)
     lemma = records(bad, "lemma")[0]["lemma"]
     leaves = [n for n in walk(lemma) if n.get("split")]

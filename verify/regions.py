@@ -178,6 +178,8 @@ class Engine:
         self.cells = 0
         self.lps = 0
         self.targets: dict[Unit, int] = {}
+        self.groups: dict[Unit, tuple[list[int], int]] = {}
+        self.gmax: dict[Unit, Any] = {}
 
     # -- affine expressions on a cell ---------------------------------------
     def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None:
@@ -268,6 +270,9 @@ class Engine:
                     continue
                 stack.append(("out", u))
                 stack.append(("pre", u) if u in cell.fixed else ("decide", u))
+            elif kind == "gbound":
+                self._gbound(cell, u, node)
+                return
             elif kind == "pre":
                 if u[0] > 0:
                     for j, _ in reversed(self.plan.inputs[u[0]][u[1]]):
@@ -278,7 +283,7 @@ class Engine:
                     continue
                 pre = self.pre_expr(cell, u)
                 if pre is None:
-                    if not (self._relax(cell, u, node) or self._lemma(cell, u, node)):
+                    if not (self._relax(cell, u, node) or self._group_lemma(cell, u, node) or self._lemma(cell, u, node)):
                         stack += [("decide", u), ("pre", u)]
                     continue
                 split = self._exact(cell, u, pre, node)
@@ -493,6 +498,105 @@ class Engine:
         if node is not None:
             node["seq"].append({"unit": list(u), "pieces": [q, q], "lemma": snode})
         return True
+
+    def _form(self, cell: Cell, u: Unit, inputs: list[int]) -> tuple[list[Any], Any]:
+        """sum_j W[u][j] out_j over the given inputs of u, an affine function on the cell."""
+        l, i = u
+        row, const = [ZERO] * self.plan.d, ZERO
+        W = self.plan.W[l][i]
+        for j in inputs:
+            o = self.out_expr(cell, (l - 1, j))
+            assert o is not None
+            for k in range(self.plan.d):
+                row[k] += W[j] * o[0][k]
+            const += W[j] * o[1]
+        return row, const
+
+    def _max_over(self, cell: Cell, row: list[Any], const: Any, sgn: int) -> tuple[Any, Any]:
+        """A certified upper bound of sgn*(row.x + const) on the cell (LemmaFailed when unbounded)."""
+        if not any(row):
+            return sgn * const, []
+        one = self._one_row(cell, row, sgn)
+        if one is not None:
+            return one[0] + sgn * const, one[1]
+        self.lps += 1
+        res = lp_max_q(cell.A, cell.b, [sgn * v for v in row])
+        if res.status != "optimal":
+            raise LemmaFailed
+        return res.value + sgn * const, sparse(res.multipliers) if self.certify else None
+
+    def _gbound(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> None:
+        inputs, sgn = self.groups[u]
+        row, const = self._form(cell, u, inputs)
+        value, y = self._max_over(cell, row, const, sgn)
+        if self.gmax[u] is None or value > self.gmax[u]:
+            self.gmax[u] = value
+        if node is not None:
+            node["leaf"] = "gbound"
+            node["y"] = y
+
+    def _group_lemma(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
+        """Bound z_u by a sum of separately proved bounds, one per group of inputs (parallel hyperplanes).
+
+        max(sum of groups) <= sum of the groups' maxima; each group is split by its own units only,
+        so the cost grows with the number of groups, not with the product of their cell counts.
+        """
+        l, i = u
+        if not self.lazy or l == 0:
+            return False
+        q = self._target(cell, u)
+        if q is None:
+            return False
+        lo, hi = self.plan.units[l][i].pieces[q][:2]
+        if (lo is None) == (hi is None):
+            return False
+        sgn = 1 if hi is not None else -1
+        known, groups = self._groups(cell, u)
+        if len(groups) < 2:
+            return False
+        recs = []
+        total = self.plan.c[l][i] if sgn > 0 else -self.plan.c[l][i]
+        try:
+            row, const = self._form(cell, u, known)
+            b0, y0 = self._max_over(cell, row, const, sgn)
+            total += b0
+            recs.append({"inputs": known, "bound": to_fraction(b0), "tree": {"seq": [], "leaf": "gbound", "y": y0}})
+            for G in groups:
+                self.groups[u], self.gmax[u] = (G, sgn), None
+                snode: dict[str, Any] | None = {"seq": []} if node is not None else None
+                stack: list[tuple[str, Unit]] = [("gbound", u)] + [("out", (l - 1, j)) for j in reversed(G)]
+                for _ in self._solve(cell.copy(), stack, snode):
+                    raise AssertionError("a group lemma yields no leaves")
+                total += self.gmax[u]
+                recs.append({"inputs": G, "bound": to_fraction(self.gmax[u]), "tree": snode})
+        except LemmaFailed:
+            return False
+        finally:
+            self.groups.pop(u, None)
+            self.gmax.pop(u, None)
+        if (sgn > 0 and total > hi) or (sgn < 0 and -total < lo):
+            return False
+        cell.fixed[u] = q
+        if node is not None:
+            node["seq"].append({"unit": [l, i], "pieces": [q, q], "sign": sgn, "groups": recs})
+        return True
+
+    def _groups(self, cell: Cell, u: Unit) -> tuple[list[int], list[list[int]]]:
+        """Known inputs of u, and its unknown inputs grouped by the direction of their (first-layer) hyperplanes."""
+        l, i = u
+        known, by_dir = [], {}
+        for j, _ in self.plan.inputs[l][i]:
+            if self.out_expr(cell, (l - 1, j)) is not None:
+                known.append(j)
+                continue
+            key: Any = 0
+            if l == 1:
+                w = self.plan.W[0][j]
+                lead = next((v for v in w if v), ONE)
+                key = tuple(v / abs(lead) for v in w)
+                key = max(key, tuple(-v for v in key))
+            by_dir.setdefault(key, []).append(j)
+        return known, list(by_dir.values())
 
     def _relax(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
         """Try to fix u in a slope-0 piece from a lifted LP over (x, h_J); True on success."""

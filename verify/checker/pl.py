@@ -173,6 +173,29 @@ class _Walker:
             raise CheckFailed("multipliers do not combine to the pre-activation")
         return sign * total
 
+    def groups(self, rec: Any, A: list[Row], b: Row, fixed: dict[tuple[int, int], int], u: tuple[int, int],
+               piece: Any, one: bool) -> None:
+        """z_u = c + sum over groups; each group's sign*sum is at most its bound on the whole cell."""
+        l, i = u
+        if l == 0 or not one:
+            raise CheckFailed("a group decision fixes one piece of a hidden unit")
+        W, c, _ = self.f.steps[l]
+        sgn = int(rec["sign"])
+        if sgn not in (1, -1):
+            raise CheckFailed("a group sign is +1 or -1")
+        seen = sorted(int(j) for g in rec["groups"] for j in g["inputs"])
+        if seen != [j for j, wt in enumerate(W[i]) if wt]:
+            raise CheckFailed("the groups do not partition the unit's inputs")
+        total = sgn * c[i]
+        for g in rec["groups"]:
+            B = q(g["bound"])
+            self.walk(g["tree"], A, b, fixed, ("group", u, [int(j) for j in g["inputs"]], sgn, B))  # type: ignore[arg-type]
+            total += B
+        lo, hi = piece[0], piece[1]
+        if (sgn > 0 and (hi is None or lo is not None or total > hi)) or \
+           (sgn < 0 and (lo is None or hi is not None or -total < lo)):
+            raise CheckFailed(f"the group bounds do not fix unit {u}")
+
     def walk(self, node: Any, A: list[Row], b: Row, fixed: dict[tuple[int, int], int],
              goal: tuple[tuple[int, int], int] | None = None) -> int:
         """Check one subtree; return its number of leaves.
@@ -189,6 +212,10 @@ class _Walker:
             qa, qb = int(rec["pieces"][0]), int(rec["pieces"][1])
             if not 0 <= qa <= qb < len(pcs):
                 raise CheckFailed("piece range out of order")
+            if "groups" in rec:
+                self.groups(rec, A, b, fixed, u, pcs[qa], qa == qb)
+                fixed[u] = qa
+                continue
             if "lemma" in rec:
                 if qa != qb:
                     raise CheckFailed("a lemma fixes one piece")
@@ -225,6 +252,22 @@ class _Walker:
                     b2.append(pcs[k][1] - p[1])  # type: ignore[operator]
                 total += self.walk(child, A2, b2, {**fixed, u: k}, goal)
             return total
+        if goal is not None and goal[0] == "group":
+            if node.get("leaf") != "gbound" or "split" in node:
+                raise CheckFailed("a group leaf must bound the group's sum")
+            _, u, inputs, sgn, B = goal
+            row, const = [F0] * self.f.d, F0
+            W = self.f.steps[u[0]][0][u[1]]
+            for j in inputs:
+                o = self.out(fixed, (u[0] - 1, j))
+                if o is None:
+                    raise CheckFailed("a group input is not affine at a group leaf")
+                row = [a + W[j] * v for a, v in zip(row, o[0])]
+                const += W[j] * o[1]
+            val = self.bound(A, b, row, node["y"], sgn) + const
+            if sgn * val > B:
+                raise CheckFailed("a group bound does not hold at a leaf")
+            return 1
         if goal is not None:
             if node.get("leaf") != "bound" or "split" in node or fixed.get(goal[0]) != goal[1]:
                 raise CheckFailed(f"a lemma leaf does not fix unit {goal[0]} in piece {goal[1]}")
