@@ -101,3 +101,31 @@ def test_random_nonzero_networks_get_witnesses_in_random_small_boxes(data: st.Da
 def test_search_reports_what_was_tried() -> None:
     w, tried = search_witness(ZERO_FACTS["sigma(x)+sigma(-x)-1"], Box([0], [1]), max_prec=256, budget=20)
     assert w is None and tried["evaluations"] == 20 and tried["precisions"][0] == 64
+
+
+def test_support_of_analytic_networks_is_everything_or_nothing() -> None:
+    import math
+
+    from verify import UnsupportedNetwork
+    from verify.analytic import support
+    from verify.checker.analytic import ball_eval
+
+    s = support(GELU_HAT)
+    assert not s.bounded and s.measure == math.inf and s.bounding_box is None
+    assert s.contains([10**9]) and s.witness is not None
+    value = ball_eval(GELU_HAT.to_dict(), list(s.witness), 256)[0]
+    assert value > 0 or value < 0  # the witness is rigorously nonzero
+    empty = support(ZERO_FACTS["tanh(2x+1)+tanh(-2x-1)"])
+    assert empty.bounded and empty.measure == 0 and not empty.pieces and not empty.contains([0])
+    with pytest.raises(UnsupportedNetwork):
+        support(Network.mlp([[[1]], [[1]]], [[0], [0]], "relu"))
+
+
+def test_the_pl_support_engine_dispatches_analytic_networks_here() -> None:
+    import math
+
+    from verify.support import prove_support_in, support
+
+    assert support(GELU_HAT).measure == math.inf
+    v = prove_support_in(GELU_HAT, Box([-2], [2]))
+    assert v.refuted and v.evidence is not None and v.evidence["engine"] == "analytic"
