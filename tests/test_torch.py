@@ -107,8 +107,9 @@ def test_missing_torch_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None
         from_torch(object())
 
 
-def test_torch_onnx_export_imports_to_the_same_network() -> None:
-    """torch's TorchScript exporter (opset 17) writes GELU as the Erf pattern and SiLU as x * Sigmoid(x)."""
+@pytest.mark.parametrize("opset", [17, 20])
+def test_torch_onnx_export_imports_to_the_same_network(opset: int) -> None:
+    """torch's TorchScript exporter: GELU as the Erf pattern (opset 17) or the Gelu op (opset 20), SiLU as x * Sigmoid(x)."""
     pytest.importorskip("onnx")
     from verify.io.onnx_import import from_onnx
 
@@ -117,7 +118,7 @@ def test_torch_onnx_export_imports_to_the_same_network() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            torch.onnx.export(model, (torch.zeros(1, 2),), buf, dynamo=False, opset_version=17)
+            torch.onnx.export(model, (torch.zeros(1, 2),), buf, dynamo=False, opset_version=opset)
         except Exception as exc:  # pragma: no cover - exporter availability varies between torch builds
             pytest.skip(f"torch's TorchScript ONNX exporter is unavailable: {exc}")
     import onnx
