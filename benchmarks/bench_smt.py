@@ -6,7 +6,7 @@ Run: ``python benchmarks/bench_smt.py [--reps R] [--quick]``. Prints median seco
 1. "f == 0 outside K" on sums of pyramid bumps (d = 2, 3; about 30, 100, 300 neurons), compactly
    supported (unsat / PROVED) and broken (one bias perturbed by 1/1000: sat / REFUTED): z3 with
    ReLU as ``If`` against the case-split encoding;
-2. pooled networks ``g * psi`` (g a random ReLU net without support control, psi a bump): the
+2. pooled networks ``g * psi`` (g a random d-w-w-1 ReLU net without support control, psi a bump): the
    exact region engine of ``verify.pooling`` against z3's nonlinear arithmetic (both styles);
 3. the polynomial kernel of the pooled engine (products through pooling layers): the dict-of-Fraction
    polynomials used in ``verify.pooling`` against sympy ``Poly`` over QQ and python-flint ``fmpq_mpoly``.
@@ -75,7 +75,9 @@ def random_relu(d: int, w: int, rng: random.Random) -> Network:
     def q() -> Fraction:
         return Fraction(rng.randint(-8, 8), rng.choice([1, 2, 4]))
 
-    return Network.mlp([[[q() for _ in range(d)] for _ in range(w)], [[q() for _ in range(w)]]], [[q() for _ in range(w)], [q()]])
+    weights = [[[q() for _ in range(d)] for _ in range(w)], [[q() for _ in range(w)] for _ in range(w)],
+               [[q() for _ in range(w)]]]
+    return Network.mlp(weights, [[q() for _ in range(w)], [q() for _ in range(w)], [q()]])
 
 
 def part2(reps: int, widths: list[int]) -> None:
@@ -154,10 +156,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         part1(args.reps, [(2, 2), (2, 6)])
-        part2(args.reps, [2, 4])
+        part2(args.reps, [4, 8])
     else:
         part1(args.reps, [(2, 2), (2, 6), (2, 20), (3, 2), (3, 5), (3, 15)])
-        part2(args.reps, [2, 4, 8])
+        part2(args.reps, [4, 8, 16, 32])
     part3(max(args.reps, 5))
 
 
