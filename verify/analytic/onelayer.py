@@ -245,7 +245,11 @@ def decompose(
 
 
 def describe(dec: Decomposition) -> str:
-    """A one-line account of the merged decomposition, for reasons and reports."""
+    """A one-line account of the merged decomposition, for reasons and reports.
+
+    >>> describe(Decomposition(1))
+    '0 nonzero merged classes, linear part zero, rational constant 0, 0 transcendental constants'
+    """
     cls = dec.nonzero_classes()
     return (
         f"{len(cls)} nonzero merged classes, linear part {'zero' if all(v == 0 for v in dec.linear) else 'nonzero'},"

@@ -95,12 +95,20 @@ def expand(net: Network, *, max_terms: int = 20000) -> list[Poly]:
 
 
 def degree(p: Poly) -> int:
-    """Total degree (``-1`` for the zero polynomial)."""
+    """Total degree (``-1`` for the zero polynomial).
+
+    >>> degree({(2, 1): Fraction(1), (0, 0): Fraction(5)}), degree({})
+    (3, -1)
+    """
     return max((sum(m) for m in p), default=-1)
 
 
 def evaluate(p: Poly, x: tuple[Fraction, ...]) -> Fraction:
-    """The exact value at a rational point."""
+    """The exact value at a rational point.
+
+    >>> evaluate({(2,): Fraction(1), (0,): Fraction(-2)}, (Fraction(1, 2),))
+    Fraction(-7, 4)
+    """
     total = Fraction(0)
     for mono, c in p.items():
         term = c

@@ -207,6 +207,11 @@ def dedupe(nf: NormalForm) -> list[str]:
     """Apply the dedupe rewrite to every activation and pooling layer, bottom-up; return the steps taken.
 
     When the final affine map ends up ignoring its input, every step is dropped (the output is its bias).
+
+    >>> from verify import Network
+    >>> nf = normal_form(Network.mlp([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], "tanh"))   # tanh(x) + tanh(-x)
+    >>> dedupe(nf), nf.steps, nf.final
+    (['layer 1: merged or removed 1 units', 'the output ignores every hidden unit: constant'], [], ([[Fraction(0, 1)]], [Fraction(0, 1)]))
     """
     notes = []
     for k in range(len(nf.steps)):
@@ -222,7 +227,12 @@ def dedupe(nf: NormalForm) -> list[str]:
 
 
 def peel(nf: NormalForm) -> list[Decomposition] | None:
-    """Decompose every output over the state entering the top activation layer; None if not applicable."""
+    """Decompose every output over the state entering the top activation layer; None if not applicable.
+
+    >>> from verify import Network
+    >>> [d.nonzero_classes() for d in peel(normal_form(Network.mlp([[[1]], [[3]]], [[0], [0]], "sigmoid")))]
+    [{('S', (Fraction(1, 1),), Fraction(0, 1)): Fraction(3, 1)}]
+    """
     if not nf.steps:
         return None
     w, b, layer = nf.steps[-1]

@@ -82,6 +82,10 @@ def iter_candidates(box: Box) -> Iterator[tuple[Fraction, ...]]:
 
     The Halton sequence (bases 2, 3, 5, ...) is low-discrepancy: every dyadic sub-box of the
     subdivision tree receives points, so the search also covers sub-boxes without listing them.
+
+    >>> it = iter_candidates(Box([10**6], [10**6 + Fraction(1, 10**6)]))
+    >>> [str(next(it)[0] - 10**6) for _ in range(3)]
+    ['1/2000000', '1/1000001', '1/4000000']
     """
     lo, hi = box.lower, box.upper
     seen: set[tuple[Fraction, ...]] = set()

@@ -37,7 +37,12 @@ __all__ = ["decide_zero", "zero_claim", "constant_value", "witness_boxes"]
 
 
 def zero_claim(net: Network) -> Claim:
-    """The claim "every output of ``net`` is identically zero on R^d"."""
+    """The claim "every output of ``net`` is identically zero on R^d".
+
+    >>> from verify import Network
+    >>> zero_claim(Network.mlp([[[1]]], [[0]])).kind
+    'identically_zero'
+    """
     return Claim("identically_zero", "the network is identically zero on R^d", {"network": net.to_dict()})
 
 
@@ -64,7 +69,11 @@ def constant_value(dec: Decomposition, prec: int) -> Any:
 
 
 def witness_boxes(d: int, decs: list[Decomposition] | None = None) -> list[Box]:
-    """Boxes to search for a witness: around the origin, near the hyperplanes of nonzero classes, wider."""
+    """Boxes to search for a witness: around the origin, near the hyperplanes of nonzero classes, wider.
+
+    >>> [str(b) for b in witness_boxes(1)]
+    ['[-1,1]', '[-10,10]', '[-1/10,1/10]']
+    """
     boxes = [Box.cube(d, -1, 1)]
     for dec in decs or []:
         for (_kind, w, b), _c in list(dec.nonzero_classes().items())[:3]:
