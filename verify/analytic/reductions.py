@@ -210,8 +210,10 @@ def dedupe(nf: NormalForm) -> list[str]:
 
     >>> from verify import Network
     >>> nf = normal_form(Network.mlp([[[1], [-1]], [[1, 1]]], [[0, 0], [0]], "tanh"))   # tanh(x) + tanh(-x)
-    >>> dedupe(nf), nf.steps, nf.final
-    (['layer 1: merged or removed 1 units', 'the output ignores every hidden unit: constant'], [], ([[Fraction(0, 1)]], [Fraction(0, 1)]))
+    >>> dedupe(nf)
+    ['layer 1: merged or removed 1 units', 'the output ignores every hidden unit: constant']
+    >>> nf.steps, nf.final
+    ([], ([[Fraction(0, 1)]], [Fraction(0, 1)]))
     """
     notes = []
     for k in range(len(nf.steps)):
