@@ -9,7 +9,6 @@ sound (its regions are not certified), it is the yardstick. Regions are counted 
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import time
 import types
@@ -75,7 +74,8 @@ def main() -> None:
     quick = "--quick" in sys.argv
     fl = float_engine()
     box = Box.cube(2, -10, 10)
-    print(f"{'w':>3} {'regions':>8} {'float regions':>13} {'exact s':>8} {'float s':>8} {'exact reg/s':>11} {'float reg/s':>11} {'ratio':>6}")
+    print(f"{'w':>3} {'regions':>8} {'float regions':>13} {'exact s':>8} {'float s':>8} {'exact reg/s':>11}"
+          f" {'float reg/s':>11} {'ratio':>6}")
     for w in (8, 16) if quick else (8, 16, 32):
         for seed in range(1 if quick else 3):
             net = random_net(w, 100 * w + seed)
@@ -85,7 +85,8 @@ def main() -> None:
             t = time.perf_counter()
             nf = count(fl, net, box)
             tf = time.perf_counter() - t
-            print(f"{w:>3} {n:>8} {nf:>13} {te:8.3f} {tf:8.3f} {n / te:11.0f} {nf / tf:11.0f} {te / tf * nf / n:6.2f}x", flush=True)
+            print(f"{w:>3} {n:>8} {nf:>13} {te:8.3f} {tf:8.3f} {n / te:11.0f} {nf / tf:11.0f}"
+                  f" {te / tf * nf / n:6.2f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -138,3 +138,30 @@ def test_dispatch_to_other_engines() -> None:
     assert v.proved or v.unknown
     smooth = Network.mlp([[[1]], [[1]]], [[0], [0]], "sigmoid")
     assert not prove_support_in(smooth, Box([-1], [1])).proved
+
+
+@settings(max_examples=30, deadline=None)
+@given(relu_networks(input_dim=2, max_depth=3, max_width=3, activations=("relu", "abs", "hardtanh", "leaky_relu")))
+def test_lazy_support_agrees_with_full_region_enumeration(net: Network) -> None:
+    from verify.regions import linear_regions
+
+    s = support(net)
+    nonzero = [r for r in linear_regions(net) if not r.is_zero()]
+    assert s.empty == (not nonzero)
+    assert s.bounded == all(r.polyhedron.is_bounded() for r in nonzero)
+    if s.bounded:
+        assert s.measure == sum((r.volume() for r in nonzero), F(0))
+    for r in nonzero[:3]:
+        assert s.contains(r.point)
+
+
+def test_budget_gives_unknown() -> None:
+    from verify.bounds import equivalent
+
+    saw = Network.mlp([[[1], [1]], [[2, -4]]], [[0, F(-1, 2)], [0]])
+    f = saw
+    for _ in range(5):
+        f = saw.compose(f)
+    v = prove_support_in(f, Box([0], [1]), budget=5)
+    assert v.unknown and "budget" in v.reason and not check(v.to_json())
+    assert equivalent(f, f, budget=3).unknown

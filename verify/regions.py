@@ -584,7 +584,8 @@ class Engine:
     def _groups(self, cell: Cell, u: Unit) -> tuple[list[int], list[list[int]]]:
         """Known inputs of u, and its unknown inputs grouped by the direction of their (first-layer) hyperplanes."""
         l, i = u
-        known, by_dir = [], {}
+        known: list[int] = []
+        by_dir: dict[Any, list[int]] = {}
         for j, _ in self.plan.inputs[l][i]:
             if self.out_expr(cell, (l - 1, j)) is not None:
                 known.append(j)
@@ -619,6 +620,15 @@ class Engine:
                 for k in range(d):
                     wx[k] += wt * o[0][k]
                 const += wt * o[1]
+        obj = wx + [wt for _, wt in J]
+        lo, hi = spec.pieces[q][0], spec.pieces[q][1]
+        for (j, wt) in J:  # an unknown input pushing toward a needed bound it has no valid inequality against
+            betas = [beta for _, beta, _ in self.plan.units[l - 1][j].templates]
+            if (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
+               (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
+               (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
+               (lo is not None and wt > 0 and not any(bt < 0 for bt in betas)):
+                return False
         k = len(J)
         A = [row + [ZERO] * k for row in cell.A]
         b = list(cell.b)
@@ -632,15 +642,6 @@ class Engine:
                 hrow[n] = beta
                 A.append(row + hrow)
                 b.append(gamma - (alpha * t[1] if alpha and t is not None else ZERO))
-        obj = wx + [wt for _, wt in J]
-        lo, hi = spec.pieces[q][0], spec.pieces[q][1]
-        for (j, wt) in J:  # an unknown input pushing toward a needed bound it has no valid inequality against
-            betas = [beta for _, beta, _ in self.plan.units[l - 1][j].templates]
-            if (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
-               (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
-               (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
-               (lo is not None and wt > 0 and not any(bt < 0 for bt in betas)):
-                return False
         rec: dict[str, Any] = {"unit": [l, i], "pieces": [q, q], "relax": True}
         for bound, sgn, key in ((hi, 1, "hi"), (lo, -1, "lo")):
             if bound is None:
@@ -725,7 +726,8 @@ def leaf_region(plan: Plan, leaf: Leaf) -> Region:
     return Region(P, pattern, amap, tuple(to_fraction(v) for v in cell.p))
 
 
-def linear_regions(net: Any, domain: Any = None, *, merge: bool = False, budget: int | None = None) -> list[Region]:
+def linear_regions(net: Any, domain: Any = None, *, merge: bool = False, budget: int | None = None,
+                   progress: Any = None) -> list[Region]:
     """Every full-dimensional activation region of a piecewise-linear network over ``domain``.
 
     ``domain`` is None (all of R^d), a Box or a Polyhedron; the network may
@@ -735,7 +737,8 @@ def linear_regions(net: Any, domain: Any = None, *, merge: bool = False, budget:
     output. ``merge=True`` returns the maximal linear pieces instead: the
     connected components (two cells connect when they intersect) of the
     union of regions sharing one affine map, each with ``.polyhedra``.
-    ``budget`` caps the number of cells explored (UnsupportedNetwork beyond).
+    ``budget`` caps the number of cells explored (UnsupportedNetwork beyond);
+    ``progress(cells)`` is called every 200 cells when given.
 
     >>> from verify import Network
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
@@ -747,7 +750,7 @@ def linear_regions(net: Any, domain: Any = None, *, merge: bool = False, budget:
     root = root_cell(plan.d, A, b)
     if root is None:
         return []
-    engine = Engine(plan, lazy=False, certify=False, budget=budget)
+    engine = Engine(plan, lazy=False, certify=False, budget=budget, progress=progress)
     try:
         regions = [leaf_region(plan, leaf) for leaf in engine.run(root)]
     except BudgetExceeded as exc:

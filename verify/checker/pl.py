@@ -189,7 +189,7 @@ class _Walker:
         total = sgn * c[i]
         for g in rec["groups"]:
             B = q(g["bound"])
-            self.walk(g["tree"], A, b, fixed, ("group", u, [int(j) for j in g["inputs"]], sgn, B))  # type: ignore[arg-type]
+            self.walk(g["tree"], A, b, fixed, ("group", u, [int(j) for j in g["inputs"]], sgn, B))
             total += B
         lo, hi = piece[0], piece[1]
         if (sgn > 0 and (hi is None or lo is not None or total > hi)) or \
@@ -197,7 +197,7 @@ class _Walker:
             raise CheckFailed(f"the group bounds do not fix unit {u}")
 
     def walk(self, node: Any, A: list[Row], b: Row, fixed: dict[tuple[int, int], int],
-             goal: tuple[tuple[int, int], int] | None = None) -> int:
+             goal: Any = None) -> int:
         """Check one subtree; return its number of leaves.
 
         With a goal (u, q) the subtree is a lemma: every leaf must have fixed u in piece q.

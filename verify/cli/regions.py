@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from fractions import Fraction
 from typing import Any
 
@@ -87,10 +88,14 @@ def _run(args: argparse.Namespace) -> int:
     from verify.cli import load_network
     from verify.errors import InvalidArgument, expected
     from verify.regions import linear_regions
+    from verify.support import _progress_fn
 
     net = load_network(args.net)
     domain = None if args.domain is None else Box.parse(args.domain)
-    regions = linear_regions(net, domain)
+    show = _progress_fn()
+    regions = linear_regions(net, domain, progress=show)
+    if show is not None:
+        print(file=sys.stderr)
     if args.plot:
         if net.input_dim > 2:
             raise InvalidArgument(expected("a network on R^1 or R^2 for --plot", "input_dim", net.input_dim))
