@@ -5,7 +5,7 @@ input ``x`` of shape ``[N, input_dim]`` and one output ``y`` of shape
 ``[N, output_dim]``, float64 throughout, computing ``net`` with every weight
 rounded to the nearest float64 (exact for dyadic weights with short
 mantissas, so :func:`verify.io.onnx_import.from_onnx` gives the same network
-back). Layers: ``Affine`` -> ``Gemm``; ``Pool`` -> two ``Slice`` and ``Mul``;
+back; gelu and softplus only with ``for_onnxruntime=False``, see below). Layers: ``Affine`` -> ``Gemm``; ``Pool`` -> two ``Slice`` and ``Mul``;
 ``Act`` -> one op (or a small graph) per activation, a per-unit list as
 ``Slice`` runs joined by ``Concat``.
 
@@ -13,14 +13,18 @@ Activations: relu ``Relu``; leaky_relu ``Where(x > 0, x, a * x)`` (the
 slope as a float64, not ``LeakyRelu``'s float32 attribute); prelu ``PRelu``
 with a float64 slope; abs ``Abs``;
 identity ``Identity``; hardtanh ``Clip(-1, 1)``; sigmoid, tanh, exp, sin
-their ops; softplus ``Softplus``; silu ``x * Sigmoid(x)``; swish(b)
-``x * Sigmoid(b * x)``; gelu ``x * (1 + Erf(x / sqrt 2)) * 1/2`` (torch's
-pattern); square ``Mul(x, x)``.
+their ops; silu ``x * Sigmoid(x)``; swish(b) ``x * Sigmoid(b * x)``;
+square ``Mul(x, x)``; softplus and gelu depend on ``for_onnxruntime``.
 
-onnxruntime's CPU provider has no float64 kernel for ``Erf`` or ``Softplus``:
-with ``for_onnxruntime=True`` those two are written with ops it has in float64
-(``erfc`` by the rational approximations of Cephes' ``ndtr.c``, relative error
-below 1e-13; softplus as ``relu(x) + log1p(exp(-|x|))`` with Kahan's log1p).
+onnxruntime's CPU provider has no float64 kernel for ``Erf`` or ``Softplus``.
+The default (``for_onnxruntime=True``) therefore writes those two with ops it
+has in float64, so that every exported model runs: gelu as
+``x/2 * erfc(-x/sqrt 2)`` with ``erfc`` by the rational approximations of
+Cephes' ``ndtr.c`` (relative error below 1e-13, no cancellation for x < 0),
+softplus as ``relu(x) + log1p(exp(-|x|))`` with Kahan's log1p. With
+``for_onnxruntime=False`` they are the standard ops, compact and re-imported
+exactly: ``Softplus``, and gelu as ``x * (1 + Erf(x / sqrt 2)) * 1/2`` (the
+pattern torch writes).
 """
 
 from __future__ import annotations
@@ -195,7 +199,7 @@ def _act(b: _Builder, z: str, layer: Act, width: int) -> str:
     return b.op("Concat", [_apply(b, b.slice(z, s, e), units[s]) for s, e in runs], axis=1)
 
 
-def to_onnx(net: Network, *, for_onnxruntime: bool = False, opset: int = OPSET) -> Any:
+def to_onnx(net: Network, *, for_onnxruntime: bool = True, opset: int = OPSET) -> Any:
     """A float64 ``onnx.ModelProto`` computing ``net`` (input ``x`` [N, d], output ``y`` [N, D]).
 
     >>> import numpy as np, onnxruntime as ort
