@@ -5,7 +5,8 @@ input ``x`` of shape ``[N, input_dim]`` and one output ``y`` of shape
 ``[N, output_dim]``, float64 throughout, computing ``net`` with every weight
 rounded to the nearest float64 (exact for dyadic weights with short
 mantissas, so :func:`verify.io.onnx_import.from_onnx` gives the same network
-back; gelu and softplus only with ``for_onnxruntime=False``, see below). Layers: ``Affine`` -> ``Gemm``; ``Pool`` -> two ``Slice`` and ``Mul``;
+back; gelu and softplus only with ``for_onnxruntime=False``, see below).
+Layers: ``Affine`` -> ``Gemm``; ``Pool`` -> two ``Slice`` and ``Mul``;
 ``Act`` -> one op (or a small graph) per activation, a per-unit list as
 ``Slice`` runs joined by ``Concat``.
 
