@@ -38,13 +38,15 @@ def walk(node: dict[str, Any]):  # type: ignore[no-untyped-def]
         if "lemma" in rec:
             yield from walk(rec["lemma"])
         for g in rec.get("groups", []):
-            yield from walk(g["tree"])
+            if "tree" in g:
+                yield from walk(g["tree"])
     for child in node.get("split", []):
         yield from walk(child)
 
 
 def records(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return [rec for tree in doc["evidence"]["trees"] for n in walk(tree) for rec in n["seq"] if rec.get(key)]
+    trees = doc["evidence"]["trees"] + [g["tree"] for g in doc["evidence"].get("globals", [])]
+    return [rec for tree in trees for n in walk(tree) for rec in n["seq"] if rec.get(key)]
 
 
 @pytest.mark.parametrize("net, K", [(HAT, Box([-1], [1])), (DIAMOND, Box([0, 0], [1, 1])), (H2, Box([-1, -1], [1, 1])),
@@ -74,6 +76,35 @@ def test_tampered_group_bounds_are_rejected() -> None:
             rec["groups"][-1]["inputs"].append(rec["groups"][-2]["inputs"].pop())
         else:
             rec["sign"] = -rec["sign"]
+        assert not check(bad), tamper
+
+
+def test_global_lemmas_are_checked_and_tampering_rejected() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_support import bumps
+
+    net, K = bumps(2, 4, 7, False, "hat")
+    doc = cert(net, K)
+    assert doc["evidence"]["globals"]
+    refs = [g for rec in records(doc, "groups") for g in rec["groups"] if "global" in g]
+    assert refs
+    for tamper in ("bound", "index", "global-tree", "global-bound"):
+        bad = copy.deepcopy(doc)
+        ref = [g for rec in records(bad, "groups") for g in rec["groups"] if "global" in g][0]
+        if tamper == "bound":
+            ref["bound"] = str(F(ref["bound"]) - 1)
+        elif tamper == "index":
+            ref["global"] = (ref["global"] + 1) % (len(bad["evidence"]["globals"]) + 1)
+            if bad["evidence"]["globals"][ref["global"] % len(bad["evidence"]["globals"])]["inputs"] == ref["inputs"]:
+                ref["global"] = len(bad["evidence"]["globals"])
+        elif tamper == "global-tree":
+            bad["evidence"]["globals"][0]["tree"]["split"].pop()
+        else:
+            g0 = bad["evidence"]["globals"][0]
+            g0["bound"] = str(F(g0["bound"]) - 1)
         assert not check(bad), tamper
 
 

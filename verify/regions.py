@@ -162,6 +162,10 @@ class LemmaFailed(Exception):
     pass
 
 
+class NeedsSplit(LemmaFailed):
+    """A split was needed inside a run that forbids them (a cheap first attempt)."""
+
+
 def sparse(y: tuple[Any, ...] | None) -> list[list[Any]]:
     """Nonzero multipliers as [index, Fraction] pairs."""
     assert y is not None
@@ -180,6 +184,11 @@ class Engine:
         self.targets: dict[Unit, int] = {}
         self.groups: dict[Unit, tuple[list[int], int]] = {}
         self.gmax: dict[Unit, Any] = {}
+        self.nosplit = False
+        self.use_globals = True  # global group lemmas (measured in benchmarks/bench_support.py)
+        self.glob: dict[Any, tuple[Any, int]] = {}  # (unit, group, sign) -> (bound, index) of a global lemma
+        self.glob_tried: set[Any] = set()
+        self.globals: list[dict[str, Any]] = []
 
     # -- affine expressions on a cell ---------------------------------------
     def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None:
@@ -350,6 +359,8 @@ class Engine:
             if node is not None:
                 node["seq"].append(rec)
             return None
+        if self.nosplit:
+            raise NeedsSplit
         # split: one child per piece qa..qb, each with an interior point on a segment from p
         children = []
         kids: list[dict[str, Any] | None] = []
@@ -562,24 +573,61 @@ class Engine:
             total += b0
             recs.append({"inputs": known, "bound": to_fraction(b0), "tree": {"seq": [], "leaf": "gbound", "y": y0}})
             for G in groups:
-                self.groups[u], self.gmax[u] = (G, sgn), None
-                snode: dict[str, Any] | None = {"seq": []} if node is not None else None
-                stack: list[tuple[str, Unit]] = [("gbound", u)] + [("out", (l - 1, j)) for j in reversed(G)]
-                for _ in self._solve(cell.copy(), stack, snode):
-                    raise AssertionError("a group lemma yields no leaves")
-                total += self.gmax[u]
-                recs.append({"inputs": G, "bound": to_fraction(self.gmax[u]), "tree": snode})
+                bound, rec = self._group_bound(cell, u, G, sgn, node is not None)
+                total += bound
+                recs.append(rec)
         except LemmaFailed:
             return False
-        finally:
-            self.groups.pop(u, None)
-            self.gmax.pop(u, None)
         if (sgn > 0 and total > hi) or (sgn < 0 and -total < lo):
             return False
         cell.fixed[u] = q
         if node is not None:
             node["seq"].append({"unit": [l, i], "pieces": [q, q], "sign": sgn, "groups": recs})
         return True
+
+    def _group_run(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool,
+                   nosplit: bool) -> tuple[Any, dict[str, Any] | None]:
+        """max of sgn * sum_{j in G} W[u][j] out_j over the cell, proved by splitting by G's units only."""
+        l = u[0]
+        saved = (self.groups.get(u), self.gmax.get(u), self.nosplit)
+        self.groups[u], self.gmax[u], self.nosplit = (G, sgn), None, nosplit or self.nosplit
+        try:
+            snode: dict[str, Any] | None = {"seq": []} if certify else None
+            stack: list[tuple[str, Unit]] = [("gbound", u)] + [("out", (l - 1, j)) for j in reversed(G)]
+            for _ in self._solve(cell.copy(), stack, snode):
+                raise AssertionError("a group lemma yields no leaves")
+            return self.gmax[u], snode
+        finally:
+            self.groups[u], self.gmax[u], self.nosplit = saved  # type: ignore[assignment]
+
+    def _group_bound(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool) -> tuple[Any, dict[str, Any]]:
+        """A certified bound of one group on the cell: without splits if possible, else a global lemma
+        (proved once on all of R^d and reused by every later cell) when it is as tight as the local one."""
+        try:
+            b, tree = self._group_run(cell, u, G, sgn, certify, True)
+            return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
+        except NeedsSplit:
+            if self.nosplit:  # an enclosing run forbids splits too
+                raise
+        key = (u, tuple(G), sgn)
+        if not self.use_globals:
+            b, tree = self._group_run(cell, u, G, sgn, certify, False)
+            return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
+        if key in self.glob:
+            b, idx = self.glob[key]
+            return b, {"inputs": G, "bound": to_fraction(b), "global": idx}
+        b, tree = self._group_run(cell, u, G, sgn, certify, False)
+        if key not in self.glob_tried:
+            self.glob_tried.add(key)
+            whole = Cell([], [], (ZERO,) * self.plan.d, [], {}, {}, {})
+            try:
+                gb, gtree = self._group_run(whole, u, G, sgn, certify, False)
+            except LemmaFailed:
+                gb = None
+            if gb is not None and gb <= b:
+                self.glob[key] = (gb, len(self.globals))
+                self.globals.append({"unit": list(u), "inputs": G, "sign": sgn, "bound": to_fraction(gb), "tree": gtree})
+        return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
 
     def _groups(self, cell: Cell, u: Unit) -> tuple[list[int], list[list[int]]]:
         """Known inputs of u, and its unknown inputs grouped by the direction of their (first-layer) hyperplanes."""

@@ -375,5 +375,5 @@ def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget:
             trees.append(engine.root_node)
     except BudgetExceeded as exc:
         return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason=str(exc), seconds=time.monotonic() - t0)
-    ev: dict[str, Any] = {"trees": trees, "cells": engine.cells, "lps": engine.lps}
+    ev: dict[str, Any] = {"trees": trees, "globals": engine.globals, "cells": engine.cells, "lps": engine.lps}
     return Verdict(Status.PROVED, claim, None, ev, "pl-regions", seconds=time.monotonic() - t0)

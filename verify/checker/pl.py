@@ -103,6 +103,22 @@ class _Form:
 class _Walker:
     def __init__(self, form: _Form):
         self.f = form
+        self.globals: list[tuple[tuple[int, int], list[int], int]] = []
+        self.gbounds: list[Fraction] = []
+
+    def check_globals(self, docs: Any) -> None:
+        """Global lemmas: sign * (sum of a group of inputs of a unit) <= bound on all of R^d."""
+        for g in docs:
+            u = (int(g["unit"][0]), int(g["unit"][1]))
+            if not 1 <= u[0] < len(self.f.steps) or not 0 <= u[1] < len(self.f.steps[u[0]][2]):
+                raise CheckFailed("a global lemma names a unit that does not exist")
+            inputs = [int(j) for j in g["inputs"]]
+            sgn, B = int(g["sign"]), q(g["bound"])
+            if sgn not in (1, -1) or len(set(inputs)) != len(inputs):
+                raise CheckFailed("a malformed global lemma")
+            self.walk(g["tree"], [], [], {}, ("group", u, inputs, sgn, B))
+            self.globals.append((u, sorted(inputs), sgn))
+            self.gbounds.append(B)
 
     def pre(self, fixed: dict[tuple[int, int], int], u: tuple[int, int]) -> tuple[Row, Fraction] | None:
         l, i = u
@@ -189,7 +205,13 @@ class _Walker:
         total = sgn * c[i]
         for g in rec["groups"]:
             B = q(g["bound"])
-            self.walk(g["tree"], A, b, fixed, ("group", u, [int(j) for j in g["inputs"]], sgn, B))
+            inputs = [int(j) for j in g["inputs"]]
+            if "global" in g:  # a lemma proved once on all of R^d
+                k = int(g["global"])
+                if not 0 <= k < len(self.globals) or self.globals[k] != (u, sorted(inputs), sgn) or self.gbounds[k] > B:
+                    raise CheckFailed("a group refers to a global lemma that does not match")
+            else:
+                self.walk(g["tree"], A, b, fixed, ("group", u, inputs, sgn, B))
             total += B
         lo, hi = piece[0], piece[1]
         if (sgn > 0 and (hi is None or lo is not None or total > hi)) or \
@@ -346,6 +368,7 @@ def _check_trees(form: _Form, roots: list[tuple[list[Row], Row]], evidence: Any)
     if len(trees) != len(roots):
         raise CheckFailed("one tree per root piece is required")
     walker = _Walker(form)
+    walker.check_globals(evidence.get("globals", []))
     for (A, b), tree in zip(roots, trees):
         if tree is None:
             raise CheckFailed("a root piece has no tree")
