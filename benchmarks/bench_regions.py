@@ -1,5 +1,8 @@
 """Exact region enumeration vs the same algorithm in floating point, on random 2 -> w -> w -> 1 ReLU nets.
 
+In 2-D over a box the engine decides each unit from the cell polygon's vertices and splits by exact
+polygon clipping (Sutherland-Hodgman on gmpy2 mpq); elsewhere it uses exact LPs.
+
 The float version is the very same engine (verify.regions + verify.exactlp) loaded with Python
 floats in place of gmpy2 mpq (and a 1e-9 pivot tolerance, which floats need); it is not
 sound (its regions are not certified), it is the yardstick. Regions are counted over the box
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from verify import Box, Network
 from verify import regions as exact_regions
+from verify.polyhedra import Polyhedron
 
 ROOT = Path(__file__).resolve().parent.parent / "verify"
 
@@ -51,8 +55,12 @@ def count(mod: types.ModuleType, net: Network, box: Box) -> int:
     if mod is not exact_regions:
         A, b = [[float(v) for v in r] for r in A], [float(v) for v in b]
         plan = float_plan(plan)
-    zero = exact_regions.Q(0) if mod is exact_regions else 0.0
-    root = mod.Cell([list(r) for r in A], list(b), (zero, zero), [], {}, {}, {})
+    poly = exact_regions._polygon(Polyhedron.from_box(box))
+    assert poly is not None
+    if mod is not exact_regions:
+        poly = [tuple(float(c) for c in v) for v in poly]
+    p = tuple(sum(v[k] for v in poly) / len(poly) for k in range(2))
+    root = mod.Cell([list(r) for r in A], list(b), p, [], {}, {}, {}, {}, poly)
     return sum(1 for _ in mod.Engine(plan, lazy=False, certify=False).run(root))
 
 

@@ -132,6 +132,7 @@ class Cell:
     pre: dict[Unit, tuple[tuple[Any, ...], Any] | None]
     out: dict[Unit, tuple[tuple[Any, ...], Any] | None]
     vals: dict[Unit, Any] = field(default_factory=dict)
+    poly: list[tuple[Any, ...]] | None = None  # d = 2, bounded, full mode: the vertices in cyclic order
 
     def copy(self) -> Cell:
         return Cell(list(self.A), list(self.b), self.p, list(self.pts), dict(self.fixed), dict(self.pre), dict(self.out),
@@ -342,6 +343,8 @@ class Engine:
             if node is not None:
                 node["seq"].append({"unit": list(u), "pieces": [q, q], "lo": [], "hi": []})
             return None
+        if cell.poly is not None:
+            return self._exact_poly(cell, u, w, c0, pcs)
         zp = dot(w, cell.p) + c0
         # lower side
         lo_info = self._side(cell, w, c0, zp, pcs, -1)
@@ -380,6 +383,37 @@ class Engine:
         if node is not None:
             node["seq"].append(rec)
             node["split"] = kids
+        return children
+
+    def _exact_poly(self, cell: Cell, u: Unit, w: Any, c0: Any,
+                    pcs: list[Any]) -> list[tuple[Cell, dict[str, Any] | None]] | None:
+        """Exact 2-D decision by the polygon's vertices (no LP), children by exact polygon clipping."""
+        poly = cell.poly
+        assert poly is not None
+        zs = [dot(w, v) + c0 for v in poly]
+        zmin, zmax = min(zs), max(zs)
+        qa = next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo <= zmin) and (hi is None or zmin < hi))
+        qb = next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo < zmax) and (hi is None or zmax <= hi))
+        if qa == qb:
+            cell.fixed[u] = qa
+            return None
+        children = []
+        for q in range(qa, qb + 1):
+            lo, hi = pcs[q][0], pcs[q][1]
+            rows = []
+            sub, subz = poly, zs
+            if q > qa:
+                rows.append(([-v for v in w], c0 - lo))
+                sub, subz = _clip_le(sub, [-z for z in subz], -lo)
+                subz = [-z for z in subz]
+            if q < qb:
+                rows.append((list(w), hi - c0))
+                sub, subz = _clip_le(sub, subz, hi)
+            n = len(sub)
+            centre = tuple(sum(v[k] for v in sub) / n for k in range(2))
+            child = cell.child(rows, centre, u, q)
+            child.poly = sub
+            children.append((child, None))
         return children
 
     def _side(self, cell: Cell, w: Any, c0: Any, zp: Any, pcs: list[Any], sgn: int) -> tuple[int, Any, Any]:
@@ -751,6 +785,36 @@ def root_cell(d: int, A: list[list[Any]], b: list[Any]) -> Cell | None:
     return Cell([list(r) for r in A], list(b), tuple(Q(v) for v in p), [], {}, {}, {})
 
 
+def _clip_le(poly: list[tuple[Any, ...]], zs: list[Any], t: Any) -> tuple[list[tuple[Any, ...]], list[Any]]:
+    """Sutherland-Hodgman: the part of a convex polygon where the affine z (values zs at the vertices) is <= t."""
+    out, outz = [], []
+    n = len(poly)
+    for k in range(n):
+        p, zp = poly[k], zs[k]
+        q, zq = poly[(k + 1) % n], zs[(k + 1) % n]
+        if zp <= t:
+            out.append(p)
+            outz.append(zp)
+        if (zp < t < zq) or (zq < t < zp):
+            s = (t - zp) / (zq - zp)
+            out.append(tuple(a + s * (b - a) for a, b in zip(p, q)))
+            outz.append(t)
+    return out, outz
+
+
+def _polygon(P: Polyhedron) -> list[tuple[Any, ...]] | None:
+    """The vertices of a bounded 2-D polyhedron in cyclic order (seam numbers), or None."""
+    import math
+
+    if P.dim != 2 or not P.is_bounded():
+        return None
+    vs = P.vertices()
+    cx = sum(v[0] for v in vs) / len(vs)
+    cy = sum(v[1] for v in vs) / len(vs)
+    vs.sort(key=lambda v: math.atan2(float(v[1] - cy), float(v[0] - cx)))
+    return [tuple(Q(c) for c in v) for v in vs]
+
+
 def domain_constraints(domain: Any, d: int) -> tuple[list[list[Any]], list[Any]]:
     """Rows (seam numbers) of a domain: None (R^d), a Box or a Polyhedron."""
     if domain is None:
@@ -798,6 +862,9 @@ def linear_regions(net: Any, domain: Any = None, *, merge: bool = False, budget:
     root = root_cell(plan.d, A, b)
     if root is None:
         return []
+    if plan.d == 2 and A:
+        root.poly = _polygon(Polyhedron(tuple(tuple(to_fraction(v) for v in r) for r in A),
+                                        tuple(to_fraction(v) for v in b), 2))
     engine = Engine(plan, lazy=False, certify=False, budget=budget, progress=progress)
     try:
         regions = [leaf_region(plan, leaf) for leaf in engine.run(root)]
