@@ -397,7 +397,7 @@ class Engine:
         if qa == qb:
             cell.fixed[u] = qa
             return None
-        children = []
+        children: list[tuple[Cell, dict[str, Any] | None]] = []
         for q in range(qa, qb + 1):
             lo, hi = pcs[q][0], pcs[q][1]
             rows = []
