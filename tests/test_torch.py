@@ -107,6 +107,25 @@ def test_missing_torch_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None
         from_torch(object())
 
 
+def test_torch_onnx_export_of_every_module() -> None:
+    pytest.importorskip("onnx")
+    import onnx
+
+    from verify.io.onnx_import import from_onnx
+
+    model = seeded(nn.Flatten(), nn.Linear(2, 3), nn.PReLU(3), nn.Linear(3, 3), nn.PReLU(), nn.Linear(3, 3), nn.Softplus(),
+                   nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 3), nn.Sigmoid(), nn.Linear(3, 3), nn.Hardtanh(), nn.Linear(3, 1),
+                   nn.LeakyReLU(0.25))  # fmt: skip
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            torch.onnx.export(model, (torch.zeros(1, 2),), buf, dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "N"}})
+        except Exception as exc:  # pragma: no cover - exporter availability varies between torch builds
+            pytest.skip(f"torch's TorchScript ONNX exporter is unavailable: {exc}")
+    assert from_onnx(onnx.load_from_string(buf.getvalue())) == from_torch(model)
+
+
 @pytest.mark.parametrize("opset", [17, 20])
 def test_torch_onnx_export_imports_to_the_same_network(opset: int) -> None:
     """torch's TorchScript exporter: GELU as the Erf pattern (opset 17) or the Gelu op (opset 20), SiLU as x * Sigmoid(x)."""

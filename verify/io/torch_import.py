@@ -7,7 +7,7 @@ and whose activations are the catalogue functions the modules compute:
 
 * ``ReLU`` relu; ``LeakyReLU(a)`` leaky_relu with ``a`` the exact value of the
   Python float ``negative_slope``; ``PReLU`` prelu, one slope for all units or
-  one per unit (``num_parameters = width``); ``Hardtanh(-1, 1)`` hardtanh;
+  one per unit (``num_parameters = width``, a single one when they are all equal); ``Hardtanh(-1, 1)`` hardtanh;
 * ``Sigmoid``, ``Tanh``, ``SiLU``, ``GELU(approximate='none')``;
   ``GELU(approximate='tanh')`` is a different function and is refused;
 * ``Softplus(beta=1)``: the exact ``log(1 + e^t)``; torch's ``threshold``
@@ -67,12 +67,12 @@ def _linear(i: int, m: Any, width: int | None) -> list[Layer]:
 
 def _prelu(i: int, m: Any, width: int | None) -> list[Layer]:
     slopes = [to_rational(s, f"module[{i}].weight") for s in m.weight.detach().cpu().reshape(-1).tolist()]
-    if len(slopes) == 1:
-        return [Act(Activation("prelu", slopes[0]))]
-    if width is not None and len(slopes) != width:
+    if width is not None and len(slopes) not in (1, width):
         raise InvalidNetwork(
             expected(f"one PReLU slope or {width} (one per unit)", f"{_where(i, m)} num_parameters", len(slopes))
         )
+    if len(set(slopes)) == 1:  # one function for all units (as the ONNX importer reads it too)
+        return [Act(Activation("prelu", slopes[0]))]
     return [Act(tuple(Activation("prelu", s) for s in slopes))]
 
 
