@@ -109,7 +109,8 @@ def support(net: Any, *, budget: int | None = None) -> Support:
     lo = [min(bx.lower[i] for bx in boxes if bx is not None) for i in range(plan.d)]
     hi = [max(bx.upper[i] for bx in boxes if bx is not None) for i in range(plan.d)]
     measure = sum((p.volume() for p in pieces), Fraction(0))
-    return Support(True, pieces, Box(lo, hi), measure, _witness_in(net, regions[0], None))
+    found = _witness_in(net, regions[0], None)
+    return Support(True, pieces, Box(lo, hi), measure, None if found is None else found[0])
 
 
 def _progress_fn() -> Any:
@@ -156,8 +157,8 @@ def _candidates(p: tuple[Fraction, ...]) -> list[tuple[Fraction, ...]]:
     return out
 
 
-def _witness_in(net: Any, region: Region, outside: Any) -> tuple[Fraction, ...] | None:
-    """An exact point strictly inside the region, outside K (a predicate), with f != 0 (exact re-evaluation).
+def _witness_in(net: Any, region: Region, outside: Any) -> Any:
+    """(x, f(x)): an exact point strictly inside the region, outside K (a predicate), with f(x) != 0 exactly.
 
     Small heights first: interior points of the region cut to the cubes [-R, R]^d, R = 1, 2, 4, ...,
     rounded to denominators 1, 2, 4, ...; the engine's interior point last.
@@ -178,7 +179,7 @@ def _witness_in(net: Any, region: Region, outside: Any) -> tuple[Fraction, ...] 
     return None
 
 
-def _try_near(net: Any, region: Region, p: tuple[Fraction, ...], outside: Any) -> tuple[Fraction, ...] | None:
+def _try_near(net: Any, region: Region, p: tuple[Fraction, ...], outside: Any) -> Any:
     P = region.polyhedron
     if not any(_map_value(region, p)):
         # move along the gradient of a nonzero output, staying strictly inside
@@ -190,14 +191,16 @@ def _try_near(net: Any, region: Region, p: tuple[Fraction, ...], outside: Any) -
         p = tuple(a + eps * t for a, t in zip(p, g))
     for x in _candidates(p):
         if P.contains_interior(x) and (outside is None or outside(x)) and any(_map_value(region, x)):
-            if any(net.eval_exact(x)):
-                return x
+            value = net.eval_exact(x)
+            if any(value):
+                return x, value
     return None
 
 
 def _far_witness(net: Any, region: Region) -> tuple[Fraction, ...] | None:
     """A point with f != 0 far out along a recession direction of an unbounded region."""
-    p = _witness_in(net, region, None) or region.point
+    found = _witness_in(net, region, None)
+    p = region.point if found is None else found[0]
     for r in region.polyhedron.recession_directions():
         for k in (20, 21, 22):
             x = tuple(a + (1 << k) * t for a, t in zip(p, r))
@@ -367,7 +370,7 @@ def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget:
                     region = leaf_region(plan, leaf)
                     x = _witness_in(net, region, outside)
                     if x is not None:
-                        w = Witness(x, net.eval_exact(x))
+                        w = Witness(x[0], x[1])
                         rev = {"region_pattern": [list(p) for p in region.pattern]}
                         return Verdict(Status.REFUTED, claim, w, rev, "pl-regions", seconds=time.monotonic() - t0)
                     return Verdict(Status.UNKNOWN, claim, method="pl-regions", seconds=time.monotonic() - t0,

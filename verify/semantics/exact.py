@@ -30,7 +30,7 @@ ACTIVATION_RULES: dict[str, Callable[[Fraction, Fraction | None], Fraction]] = {
 
 
 def _affine(layer: Affine, z: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
-    return tuple(sum((w * v for w, v in zip(row, z)), b) for row, b in zip(layer.weight, layer.bias))
+    return tuple(sum((w * v for w, v in zip(row, z) if w), b) for row, b in zip(layer.weight, layer.bias))
 
 
 def _act(layer: Act, z: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
