@@ -93,11 +93,14 @@ def support(net: Any, *, budget: int | None = None) -> Support:
     plan = make_plan(net)
     root = root_cell(plan.d, [], [])
     assert root is not None
-    engine = Engine(plan, lazy=True, certify=False, budget=budget, progress=_progress_fn())
+    show = _progress_fn()
+    engine = Engine(plan, lazy=True, certify=False, budget=budget, progress=show)
     try:
         leaves = [lf for lf in engine.run(root) if _is_nonzero_map(lf)]
     except BudgetExceeded as exc:
         raise UnsupportedNetwork(f"support: {exc}") from None
+    finally:
+        _done(show)
     regions = [leaf_region(plan, lf) for lf in leaves]
     pieces = tuple(r.polyhedron for r in regions)
     if not pieces:
@@ -113,16 +116,34 @@ def support(net: Any, *, budget: int | None = None) -> Support:
     return Support(True, pieces, Box(lo, hi), measure, None if found is None else found[0])
 
 
+class _Progress:
+    """Cell counts on stderr (a TTY only); ``done()`` ends the line if anything was shown."""
+
+    def __init__(self) -> None:
+        self.used = False
+
+    def __call__(self, cells: int) -> None:
+        import sys
+
+        self.used = True
+        print(f"\r  {cells} cells explored...", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        import sys
+
+        if self.used:
+            print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
+
+
 def _progress_fn() -> Any:
     import sys
 
-    if not sys.stderr.isatty():
-        return None
+    return _Progress() if sys.stderr.isatty() else None
 
-    def show(cells: int) -> None:
-        print(f"\r  {cells} cells explored...", end="", file=sys.stderr, flush=True)
 
-    return show
+def _done(show: Any) -> None:
+    if show is not None:
+        show.done()
 
 
 def _dispatch_support(net: Any) -> Support:
@@ -358,7 +379,8 @@ def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget:
     t0 = time.monotonic()
     plan = make_plan(net)
     deadline = None if timeout is None else t0 + timeout
-    engine = Engine(plan, lazy=True, certify=True, budget=budget, deadline=deadline, progress=_progress_fn())
+    show = _progress_fn()
+    engine = Engine(plan, lazy=True, certify=True, budget=budget, deadline=deadline, progress=show)
     trees: list[Any] = []
     try:
         for rows, rhs in pieces:
@@ -378,5 +400,7 @@ def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget:
             trees.append(engine.root_node)
     except BudgetExceeded as exc:
         return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason=str(exc), seconds=time.monotonic() - t0)
+    finally:
+        _done(show)
     ev: dict[str, Any] = {"trees": trees, "globals": engine.globals, "cells": engine.cells, "lps": engine.lps}
     return Verdict(Status.PROVED, claim, None, ev, "pl-regions", seconds=time.monotonic() - t0)

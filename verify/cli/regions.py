@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from fractions import Fraction
 from typing import Any
 
@@ -95,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
     show = _progress_fn()
     regions = linear_regions(net, domain, progress=show)
     if show is not None:
-        print(file=sys.stderr)
+        show.done()
     if args.plot:
         if net.input_dim > 2:
             raise InvalidArgument(expected("a network on R^1 or R^2 for --plot", "input_dim", net.input_dim))
