@@ -97,18 +97,21 @@ def make_plan(net: Any) -> Plan:
     if cur is None:
         cur = Affine.identity(width)
     plan = Plan(net.input_dim, [], [], [], [], [], [], [])
+    known: dict[Any, UnitSpec] = {}
     for aff, acts in steps:
-        W = [[Q(v) for v in row] for row in aff.weight]
+        W = [[Q(v) if v else ZERO for v in row] for row in aff.weight]
         plan.W.append(W)
         plan.c.append([Q(v) for v in aff.bias])
         plan.inputs.append([[(j, w) for j, w in enumerate(row) if w] for row in W])
         specs = []
         for a in acts:
-            pcs = [(None if p.lo is None else Q(p.lo), None if p.hi is None else Q(p.hi), Q(p.slope), Q(p.intercept))
-                   for p in a.pieces()]
-            specs.append(UnitSpec(a.name, pcs, templates(a.name, None if a.param is None else Q(a.param))))
+            if a not in known:  # one spec per distinct activation (specs are shared, never mutated)
+                pcs = [(None if p.lo is None else Q(p.lo), None if p.hi is None else Q(p.hi), Q(p.slope), Q(p.intercept))
+                       for p in a.pieces()]
+                known[a] = UnitSpec(a.name, pcs, templates(a.name, None if a.param is None else Q(a.param)))
+            specs.append(known[a])
         plan.units.append(specs)
-    plan.out_W = [[Q(v) for v in row] for row in cur.weight]
+    plan.out_W = [[Q(v) if v else ZERO for v in row] for row in cur.weight]
     plan.out_c = [Q(v) for v in cur.bias]
     plan.out_inputs = [[(j, w) for j, w in enumerate(row) if w] for row in plan.out_W]
     return plan
