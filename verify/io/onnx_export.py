@@ -210,6 +210,9 @@ def to_onnx(net: Network, *, for_onnxruntime: bool = True, opset: int = OPSET) -
     >>> sess.run(None, {"x": np.array([[0.0], [0.5], [3.0]])})[0].ravel().tolist()
     [1.0, 0.5, 0.0]
     """
+    from verify.io.onnx_import import require_onnx
+
+    require_onnx()
     from onnx import TensorProto, checker, helper
 
     if not isinstance(net, Network):

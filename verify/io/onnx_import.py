@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from verify.activations import Activation
-from verify.errors import InvalidArgument, InvalidNetwork, expected
+from verify.errors import InvalidArgument, InvalidNetwork, UnsupportedNetwork, expected
 from verify.io import _onnx_patterns as patterns
 from verify.io._onnx_patterns import Node
 from verify.layers import Act, Affine
@@ -399,8 +399,17 @@ SUPPORTED_OPS: tuple[str, ...] = tuple(sorted(op for op in RULES if not op.start
 
 
 # -- the graph -----------------------------------------------------------------
+def require_onnx() -> Any:
+    """The ``onnx`` module, or an UnsupportedNetwork saying how to install it."""
+    try:
+        import onnx
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise UnsupportedNetwork(expected("onnx installed (pip install 'netproof[onnx]')", "import onnx", "missing")) from None
+    return onnx
+
+
 def _load(model: Any) -> Any:
-    import onnx
+    onnx = require_onnx()
 
     if isinstance(model, (str, Path)):
         try:
