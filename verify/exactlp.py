@@ -35,12 +35,16 @@ ONE = Q(1)
 
 
 def to_q(x: Any) -> Any:
-    """Exact value in the seam type."""
+    """Exact value in the seam type.
+
+    >>> to_fraction(to_q(Fraction(-2, 6)))
+    Fraction(-1, 3)
+    """
     return Q(x)
 
 
 def to_fraction(x: Any) -> Fraction:
-    """An exact ``Fraction`` from a seam number."""
+    """An exact ``Fraction`` from a seam number (see :func:`to_q`)."""
     if isinstance(x, Fraction):
         return x
     return Fraction(int(x.numerator), int(x.denominator))
@@ -123,6 +127,9 @@ def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any], *, 
 
     ``recheck=True`` re-verifies the certificate exactly (the engines' certificates are
     re-checked by :mod:`verify.checker` instead, so hot loops skip it).
+
+    >>> lp_max_q([[Q(1)]], [Q(3)], [Q(2)]).value
+    mpq(6,1)
     """
     m, d = len(A), len(c)
     signs = [ONE if ci >= 0 else -ONE for ci in c]

@@ -86,19 +86,31 @@ class Polyhedron:
         return Polyhedron(tuple(rows), tuple(rhs), d)
 
     def clip(self, a: Sequence[Any], beta: Any) -> Polyhedron:
-        """The intersection with the halfspace ``a.x <= beta``."""
+        """The intersection with the halfspace ``a.x <= beta``.
+
+        >>> Polyhedron.from_box(Box([0, 0], [2, 2])).clip([1, 1], 2).volume()
+        Fraction(2, 1)
+        """
         row = to_rational_vector(a, "a", self.dim)
         return Polyhedron((*self.A, row), (*self.b, to_rational(beta, "beta")), self.dim)
 
     def intersect(self, other: Polyhedron) -> Polyhedron:
-        """The intersection with another polyhedron of the same dimension."""
+        """The intersection with another polyhedron of the same dimension.
+
+        >>> Polyhedron([[1]], [1]).intersect(Polyhedron([[-1]], [0])).volume()
+        Fraction(1, 1)
+        """
         if other.dim != self.dim:
             raise InvalidArgument(expected(f"a polyhedron of dimension {self.dim}", "other.dim", other.dim))
         return Polyhedron((*self.A, *other.A), (*self.b, *other.b), self.dim)
 
     # -- membership --------------------------------------------------------
     def contains(self, x: Sequence[Any]) -> bool:
-        """Whether ``A x <= b``."""
+        """Whether ``A x <= b``.
+
+        >>> Polyhedron([[1, 1]], [1]).contains([1, 0]), Polyhedron([[1, 1]], [1]).contains_interior([1, 0])
+        (True, False)
+        """
         p = to_rational_vector(x, "x", self.dim)
         return all(_dot(r, p) <= bi for r, bi in zip(self.A, self.b))
 
@@ -123,15 +135,27 @@ class Polyhedron:
         return LPResult(r.status, None if r.value is None else -r.value, r.point, r.ray, r.multipliers)
 
     def is_feasible(self) -> bool:
-        """Whether the polyhedron is nonempty."""
+        """Whether the polyhedron is nonempty.
+
+        >>> Polyhedron([[1], [-1]], [0, -1]).is_feasible()
+        False
+        """
         return self.farkas_certificate() is None
 
     def feasible_point(self) -> Vec | None:
-        """Some exact point of the polyhedron, or None if empty."""
+        """Some exact point of the polyhedron, or None if empty.
+
+        >>> Polyhedron([[-1, 0], [0, -1]], [-2, -3]).feasible_point()
+        (Fraction(2, 1), Fraction(3, 1))
+        """
         return lp_max(self.A, self.b, [0] * self.dim).point
 
     def farkas_certificate(self) -> Vec | None:
-        """``y >= 0`` with ``y^T A = 0``, ``y^T b < 0`` when empty; None when nonempty."""
+        """``y >= 0`` with ``y^T A = 0``, ``y^T b < 0`` when empty; None when nonempty.
+
+        >>> Polyhedron([[1], [-1]], [0, -1]).farkas_certificate()
+        (Fraction(1, 1), Fraction(1, 1))
+        """
         r = lp_max(self.A, self.b, [0] * self.dim)
         return r.multipliers if r.status == "infeasible" else None
 
@@ -141,24 +165,40 @@ class Polyhedron:
         return lp_max(rows, (*self.b, Fraction(1)), [0] * self.dim + [1])
 
     def interior_point(self) -> Vec | None:
-        """A rational point with ``A x < b``, or None when there is none (not full-dimensional)."""
+        """A rational point with ``A x < b``, or None when there is none (not full-dimensional).
+
+        >>> Polyhedron([[1], [-1]], [2, 0]).interior_point()
+        (Fraction(1, 1),)
+        """
         r = self._chebyshev()
         assert r.value is not None and r.point is not None
         return r.point[:-1] if r.value > 0 else None
 
     def is_full_dimensional(self) -> bool:
-        """Whether ``{A x < b}`` is nonempty (for rows that are nonzero, the interior)."""
+        """Whether ``{A x < b}`` is nonempty (for rows that are nonzero, the interior).
+
+        >>> Polyhedron([[1], [-1]], [0, 0]).is_full_dimensional()
+        False
+        """
         return self.interior_point() is not None
 
     def no_interior_certificate(self) -> Vec | None:
-        """``y >= 0``, ``y != 0``, ``y^T A = 0``, ``y^T b <= 0`` proving ``{A x < b}`` empty; None if not empty."""
+        """``y >= 0``, ``y != 0``, ``y^T A = 0``, ``y^T b <= 0`` proving ``{A x < b}`` empty; None if not empty.
+
+        >>> Polyhedron([[1], [-1]], [0, 0]).no_interior_certificate()
+        (Fraction(1, 2), Fraction(1, 2))
+        """
         r = self._chebyshev()
         assert r.value is not None and r.multipliers is not None
         return None if r.value > 0 else r.multipliers[:-1]
 
     # -- shape -------------------------------------------------------------
     def recession_directions(self) -> list[Vec]:
-        """Directions ``r`` with ``A r <= 0`` along which some coordinate is unbounded (empty iff bounded)."""
+        """Directions ``r`` with ``A r <= 0`` along which some coordinate is unbounded (empty iff bounded).
+
+        >>> Polyhedron([[-1, 0], [1, 0], [0, -1]], [0, 1, 0]).recession_directions()
+        [(Fraction(0, 1), Fraction(1, 1))]
+        """
         if not self.is_feasible():
             return []
         out = []
@@ -172,11 +212,19 @@ class Polyhedron:
         return out
 
     def is_bounded(self) -> bool:
-        """Whether the polyhedron is bounded (an empty one is)."""
+        """Whether the polyhedron is bounded (an empty one is).
+
+        >>> Polyhedron([[-1], [1]], [0, 1]).is_bounded(), Polyhedron([[-1]], [0]).is_bounded()
+        (True, False)
+        """
         return not self.recession_directions()
 
     def bounding_box(self) -> Box | None:
-        """The exact smallest box containing the polyhedron; None when empty or unbounded."""
+        """The exact smallest box containing the polyhedron; None when empty or unbounded.
+
+        >>> str(Polyhedron([[1, 1], [-1, 0], [0, -1]], [1, 0, 0]).bounding_box())
+        '[0,1]x[0,1]'
+        """
         lo, hi = [], []
         for i in range(self.dim):
             c = [0] * self.dim

@@ -764,7 +764,12 @@ class Region:
     polyhedra: tuple[Polyhedron, ...] = ()  # merge=True: the cells of a maximal linear piece
 
     def volume(self) -> Fraction:
-        """Exact volume (bounded regions only; the sum over the cells for merged pieces)."""
+        """Exact volume (bounded regions only; the sum over the cells for merged pieces).
+
+        >>> from verify import Network
+        >>> [r.volume() for r in linear_regions(Network.mlp([[[1]], [[1]]], [[0], [0]]), Box([-1], [3]))]
+        [Fraction(1, 1), Fraction(3, 1)]
+        """
         if self.polyhedra:
             return sum((p.volume() for p in self.polyhedra), Fraction(0))
         return self.polyhedron.volume()
@@ -775,7 +780,11 @@ class Region:
 
 
 def affine_is_zero(a: Affine) -> bool:
-    """Whether an affine map is identically zero."""
+    """Whether an affine map is identically zero.
+
+    >>> affine_is_zero(Affine([[0, 0]], [0])), affine_is_zero(Affine([[0, 0]], [1]))
+    (True, False)
+    """
     return not any(any(r) for r in a.weight) and not any(a.bias)
 
 

@@ -46,7 +46,12 @@ class Support:
         return not self.pieces
 
     def contains(self, x: Any) -> bool:
-        """Whether ``x`` lies in the support (the closure of ``{f != 0}``)."""
+        """Whether ``x`` lies in the support (the closure of ``{f != 0}``).
+
+        >>> s = Support(True, (Polyhedron([[1], [-1]], [1, 1]),), Box([-1], [1]), Fraction(2))
+        >>> s.contains([1]), s.contains([2])
+        (True, False)
+        """
         return any(p.contains(x) for p in self.pieces)
 
     def __str__(self) -> str:
@@ -262,7 +267,11 @@ def _parse_K(K: Any, d: int) -> tuple[str, Any]:
 
 
 def root_pieces(kind: str, K: Any, d: int) -> list[tuple[list[tuple[Fraction, ...]], list[Fraction]]]:
-    """The closed polyhedra (rows, rhs) covering R^d \\ int K, in the order the checker rebuilds them."""
+    """The closed polyhedra (rows, rhs) covering R^d \\ int K, in the order the checker rebuilds them.
+
+    >>> [rhs for _, rhs in root_pieces("box", Box([0], [1]), 1)]
+    [[Fraction(0, 1)], [Fraction(-1, 1)]]
+    """
     if kind == "everywhere":
         return [([], [])]
     if kind == "box":
