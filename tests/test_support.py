@@ -165,3 +165,23 @@ def test_budget_gives_unknown() -> None:
     v = prove_support_in(f, Box([0], [1]), budget=5)
     assert v.unknown and "budget" in v.reason and not check(v.to_json())
     assert equivalent(f, f, budget=3).unknown
+
+
+def test_union_of_polyhedra_with_null_pieces() -> None:
+    half = Polyhedron([[1, 1], [-1, -1], [1, -1], [-1, 1]], [F(3, 2), F(-1, 2), HALF, HALF])  # the diamond
+    v = prove_support_in(DIAMOND, [half, Box([5, 5], [6, 6])])
+    assert v.proved and check(v.to_json())
+    tri = Polyhedron([[-1, 0], [0, -1], [1, 1]], [0, 0, 1])  # covers half of the diamond
+    v = prove_support_in(DIAMOND, [tri, Box([1, 1], [2, 2])])
+    assert_refuted_outside(v, DIAMOND, lambda x: not tri.contains(x) and not Box([1, 1], [2, 2]).contains(x))
+    # 1-D: [-1, 0] u [0, 1] as polyhedra; the shared endpoint is a null piece
+    left, right = Polyhedron([[1], [-1]], [0, 1]), Polyhedron([[1], [-1]], [1, 0])
+    v = prove_support_in(HAT, [left, right])
+    assert v.proved and check(v.to_json())
+    assert sum("empty" in t for t in v.evidence["trees"]) == 2  # {0} and the empty {x <= -1, x >= 1}
+    import json
+
+    bad = json.loads(v.to_json())
+    k = next(i for i, t in enumerate(bad["evidence"]["trees"]) if "empty" in t)
+    bad["evidence"]["trees"][k]["empty"] = [[0, "1"]]
+    assert not check(bad)

@@ -263,7 +263,11 @@ def _parse_K(K: Any, d: int) -> tuple[str, Any]:
         if any(k.dim != d for k in K):
             raise InvalidArgument(expected(f"boxes of dimension {d}", "K", [str(k) for k in K]))
         return ("everywhere", None) if not K else ("boxes", tuple(K))
-    raise InvalidArgument(expected("a Box, a Polyhedron, or a list of Boxes", "K", K))
+    if isinstance(K, (list, tuple)) and all(isinstance(k, (Box, Polyhedron)) for k in K):
+        if any(k.dim != d for k in K):
+            raise InvalidArgument(expected(f"sets of dimension {d}", "K", K))
+        return "polyhedra", tuple(Polyhedron.from_box(k) if isinstance(k, Box) else k for k in K)
+    raise InvalidArgument(expected("a Box, a Polyhedron, or a list of Boxes and Polyhedra", "K", K))
 
 
 def root_pieces(kind: str, K: Any, d: int) -> list[tuple[list[tuple[Fraction, ...]], list[Fraction]]]:
@@ -284,7 +288,29 @@ def root_pieces(kind: str, K: Any, d: int) -> list[tuple[list[tuple[Fraction, ..
         if any(not any(r) and bi < 0 for r, bi in zip(K.A, K.b)):
             return [([], [])]
         return [([tuple(-v for v in r)], [-bi]) for r, bi in zip(K.A, K.b) if any(r)]
+    if kind == "polyhedra":
+        return _product_pieces(K)
     return _grid_pieces(K, d)
+
+
+def _product_pieces(Ks: tuple[Polyhedron, ...]) -> list[tuple[list[tuple[Fraction, ...]], list[Fraction]]]:
+    """R^d \\ int(P_1 u ... u P_n) lies in the intersection of the R^d \\ int P_i, each a union of closed
+    halfspaces {a x >= b} (rows of P_i): one piece per choice of a row in every P_i. Pieces with empty
+    interior are null sets; f = 0 on the others is enough (f is continuous)."""
+    import itertools
+
+    choices = []
+    for P in Ks:
+        if any(not any(r) and bi < 0 for r, bi in zip(P.A, P.b)):
+            choices.append([None])  # P is empty: no constraint
+        else:
+            choices.append([(tuple(-v for v in r), -bi) for r, bi in zip(P.A, P.b) if any(r)])
+    out = []
+    for combo in itertools.product(*choices):
+        rows = [c[0] for c in combo if c is not None]
+        rhs = [c[1] for c in combo if c is not None]
+        out.append((rows, rhs))
+    return out
 
 
 def _grid_pieces(boxes: tuple[Box, ...], d: int) -> list[tuple[list[tuple[Fraction, ...]], list[Fraction]]]:
@@ -318,7 +344,7 @@ def _outside(kind: str, K: Any) -> Any:
         return lambda x: not K.contains(x)
     if kind == "polyhedron":
         return lambda x: not K.contains(x)
-    return lambda x: not any(bx.contains(x) for bx in K)
+    return lambda x: not any(bx.contains(x) for bx in K)  # boxes or polyhedra
 
 
 def _K_data(kind: str, K: Any) -> Any:
@@ -328,6 +354,8 @@ def _K_data(kind: str, K: Any) -> Any:
         return {"polyhedron": {"A": [list(r) for r in K.A], "b": list(K.b)}}
     if kind == "boxes":
         return {"boxes": [bx.to_json() for bx in K]}
+    if kind == "polyhedra":
+        return {"polyhedra": [{"A": [list(r) for r in P.A], "b": list(P.b)} for P in K]}
     return {"everywhere": True}
 
 
@@ -364,7 +392,7 @@ def _K_text(kind: str, K: Any) -> str:
         return str(K)
     if kind == "boxes":
         return " u ".join(str(b) for b in K)
-    return "a polyhedron"
+    return "a polyhedron" if kind == "polyhedron" else f"a union of {len(K)} polyhedra"
 
 
 def _dispatch_prove(net: Any, K: Any, budget: int | None) -> Verdict:
@@ -394,8 +422,11 @@ def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget:
     try:
         for rows, rhs in pieces:
             root = root_cell(plan.d, [[Q(v) for v in r] for r in rows], [Q(v) for v in rhs])
-            if root is None:  # cannot happen for the covers above (every root piece is full-dimensional)
-                return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason="a root piece has empty interior")
+            if root is None:  # a null piece: its no-interior (Motzkin) certificate replaces the tree
+                y = Polyhedron(tuple(rows), tuple(rhs), plan.d).no_interior_certificate()
+                assert y is not None
+                trees.append({"empty": [[i, v] for i, v in enumerate(y) if v]})
+                continue
             for leaf in engine.run(root):
                 if _is_nonzero_map(leaf):
                     region = leaf_region(plan, leaf)

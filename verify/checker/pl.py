@@ -339,6 +339,21 @@ def _roots(data: dict[str, Any], d: int) -> tuple[list[tuple[list[Row], Row]], A
         if any(not any(r) and bi < 0 for r, bi in zip(A, b)):
             return [([], [])], lambda x: True
         return [([[-v for v in r]], [-bi]) for r, bi in zip(A, b) if any(r)], lambda x: not inside(x)
+    if "polyhedra" in data:
+        Ps = [([[q(v) for v in r] for r in P["A"]], [q(v) for v in P["b"]]) for P in data["polyhedra"]]
+        choices: list[list[Any]] = []
+        for A, b in Ps:
+            if any(not any(r) and bi < 0 for r, bi in zip(A, b)):
+                choices.append([None])
+            else:
+                choices.append([([-v for v in r], -bi) for r, bi in zip(A, b) if any(r)])
+        roots = [([c[0] for c in combo if c is not None], [c[1] for c in combo if c is not None])
+                 for combo in itertools.product(*choices)]
+
+        def outside(x: list[Fraction]) -> bool:
+            return not any(all(sum((a * t for a, t in zip(r, x)), F0) <= bi for r, bi in zip(A, b)) for A, b in Ps)
+
+        return roots, outside
     if "boxes" in data:
         boxes = [_box(t) for t in data["boxes"]]
         cuts = [sorted({bx[0][i] for bx in boxes} | {bx[1][i] for bx in boxes}) for i in range(d)]
@@ -372,7 +387,25 @@ def _check_trees(form: _Form, roots: list[tuple[list[Row], Row]], evidence: Any)
     for (A, b), tree in zip(roots, trees):
         if tree is None:
             raise CheckFailed("a root piece has no tree")
+        if "empty" in tree:  # a null root piece: y >= 0, y^T A = 0, y^T b <= 0 on some nonzero row
+            _check_no_interior(A, b, tree["empty"])
+            continue
         walker.walk(tree, A, b, {})
+
+
+def _check_no_interior(A: list[Row], b: Row, y_text: Any) -> None:
+    """Motzkin: y >= 0, y^T A = 0, y^T b <= 0 with y > 0 on a nonzero row proves {A x <= b} has no interior."""
+    d = len(A[0]) if A else 0
+    comb, total, nonzero_row = [F0] * d, F0, False
+    for idx, val in y_text:
+        k, y = int(idx), q(val)
+        if y < 0 or not 0 <= k < len(A):
+            raise CheckFailed("a multiplier is negative or out of range")
+        comb = [a + y * v for a, v in zip(comb, A[k])]
+        total += y * b[k]
+        nonzero_row = nonzero_row or (y > 0 and any(A[k]))
+    if any(comb) or total > 0 or not nonzero_row:
+        raise CheckFailed("a root piece is not shown to have empty interior")
 
 
 def _witness(cert: dict[str, Any], d: int) -> list[Fraction]:
