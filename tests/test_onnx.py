@@ -332,3 +332,54 @@ def test_other_bad_inputs() -> None:
 def test_pool_layer_directly_after_activation() -> None:
     net = Network(2, (Affine([[1, 0], [0, 1], [1, 1], [1, -1]], [0, 0, 0, 0]), Act("relu"), Pool()))
     assert from_onnx(to_onnx(net)) == net
+
+
+# -- properties over the project's network strategies ---------------------------------------
+def rounded(net: Network) -> Network:
+    """``net`` with every weight and activation parameter rounded to the nearest float64, as the export stores it.
+
+    (Also in the importer's normal form: a per-unit list whose units are all equal is one activation.)
+    """
+
+    def r(q: Fraction) -> Fraction:
+        return Fraction(float(q))
+
+    def act(a: Activation) -> Activation:
+        return a if a.param is None else Activation(a.name, r(a.param))
+
+    layers: list = []
+    for layer in net.layers:
+        if isinstance(layer, Affine):
+            layers.append(Affine([[r(v) for v in row] for row in layer.weight], [r(v) for v in layer.bias]))
+        elif isinstance(layer, Act):
+            units = tuple(act(a) for a in layer.expanded(1)) if layer.per_unit else (act(layer.unit(0)),)
+            layers.append(Act(units[0] if len(set(units)) == 1 else units))  # an all-equal list is one activation
+        else:
+            layers.append(layer)
+    return Network(net.input_dim, tuple(layers))
+
+
+def _networks() -> st.SearchStrategy[Network]:
+    strategies = pytest.importorskip("verify.strategies")
+    return strategies.networks(max_depth=3, max_width=4, max_denominator=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_every_drawn_network_runs_in_onnxruntime(data: st.DataObject) -> None:
+    net = data.draw(_networks())
+    X = np.random.default_rng(0).normal(size=(16, net.input_dim))
+    agrees(net, to_onnx(net), X)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_round_trip_is_the_float64_rounding(data: st.DataObject) -> None:
+    net = data.draw(_networks())
+    back = from_onnx(to_onnx(net, for_onnxruntime=False))
+    if net.activations() & {Activation("square"), Activation("identity")}:
+        # square comes back as a pooling, identity units may vanish: the same function, another form
+        X = np.random.default_rng(1).normal(size=(8, net.input_dim))
+        np.testing.assert_allclose(back.eval_float(X), rounded(net).eval_float(X), rtol=1e-12, atol=1e-12)
+    else:
+        assert back == rounded(net)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -171,7 +170,7 @@ def _gelu(g: _Graph, erf: Node) -> tuple[Node, list[Node]] | None:
 
 
 def _swish(g: _Graph, mul: Node) -> tuple[Node, list[Node]] | None:
-    """``x * Sigmoid(x)`` (silu) and ``x * Sigmoid(b * x)`` (swish)."""
+    """``x * Sigmoid(x)`` (silu) and ``x * Sigmoid(b * x)`` (swish(b), even for b = 1)."""
     if mul.op != "Mul" or len(mul.inputs) != 2:
         return None
     for s_name in mul.inputs:
@@ -179,7 +178,7 @@ def _swish(g: _Graph, mul: Node) -> tuple[Node, list[Node]] | None:
         if s is None or s.op != "Sigmoid" or x is None or g.sole_user(s_name) is not mul:
             continue
         if s.inputs[0] == x:
-            return Node(mul.name, SWISH, [x], mul.outputs, {"beta": Fraction(1)}), [s, mul]
+            return Node(mul.name, SWISH, [x], mul.outputs, {"beta": None}), [s, mul]
         p = g.producer.get(s.inputs[0])
         if p is not None and p.op == "Mul" and x in p.inputs and g.sole_user(s.inputs[0]) is s:
             beta = g.scalar(g.other(p, x) or "")

@@ -115,7 +115,7 @@ def _softplus(b: _Builder, z: str, _a: Fraction | None) -> str:
 
 
 def _swish(b: _Builder, z: str, beta: Fraction | None) -> str:
-    inner = z if beta is None or beta == 1 else b.op("Mul", [z, b.const(float(beta))])
+    inner = z if beta is None else b.op("Mul", [z, b.const(float(beta))])  # swish(1) keeps its name
     return b.op("Mul", [z, b.op("Sigmoid", [inner])])
 
 

@@ -252,7 +252,7 @@ def _exact_leaky(node: Node, ctx: _Ctx) -> _Feat:
 
 def _swish(node: Node, ctx: _Ctx) -> _Feat:
     beta = node.attrs["beta"]
-    return _act(ctx.feat(node), Activation("silu") if beta == 1 else Activation("swish", beta))
+    return _act(ctx.feat(node), Activation("silu") if beta is None else Activation("swish", beta))
 
 
 def _prelu(node: Node, ctx: _Ctx) -> _Feat:
