@@ -299,7 +299,7 @@ def _product_pieces(Ks: tuple[Polyhedron, ...]) -> list[tuple[list[tuple[Fractio
     interior are null sets; f = 0 on the others is enough (f is continuous)."""
     import itertools
 
-    choices = []
+    choices: list[list[Any]] = []
     for P in Ks:
         if any(not any(r) and bi < 0 for r, bi in zip(P.A, P.b)):
             choices.append([None])  # P is empty: no constraint
