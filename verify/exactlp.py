@@ -122,11 +122,13 @@ class _Tableau:
             self.pivot(best, j, r)
 
 
-def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any], *, recheck: bool = False) -> LPResult:
+def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any], *, recheck: bool = False,
+             feasible: Sequence[Any] | None = None) -> LPResult:
     """``max c.x`` over ``{x : A x <= b}`` in the seam type (``A`` may have no rows).
 
     ``recheck=True`` re-verifies the certificate exactly (the engines' certificates are
-    re-checked by :mod:`verify.checker` instead, so hot loops skip it).
+    re-checked by :mod:`verify.checker` instead, so hot loops skip it). ``feasible``, a known
+    point of the polyhedron, saves the second LP of the unbounded case.
 
     >>> lp_max_q([[Q(1)]], [Q(3)], [Q(2)]).value
     mpq(6,1)
@@ -142,6 +144,8 @@ def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any], *, 
     tab.run(r, m)
     if -r[-1] > 0:  # dual infeasible: c is not a nonnegative combination of rows -> a ray (if feasible)
         pi = [signs[i] * (ONE - r[m + i]) for i in range(d)]
+        if feasible is not None:
+            return _checked(LPResult("unbounded", point=tuple(feasible), ray=tuple(pi)), A, b, c, recheck)
         feas = lp_max_q(A, b, [ZERO] * d)
         if feas.status == "infeasible":
             return feas

@@ -443,7 +443,7 @@ class Engine:
             if one is not None and ((sgn > 0 and one[0] + c0 <= pcs[qp][1]) or (sgn < 0 and c0 - one[0] >= pcs[qp][0])):
                 return qp, one[1], None
         self.lps += 1
-        res = lp_max_q(cell.A, cell.b, [sgn * v for v in w])
+        res = lp_max_q(cell.A, cell.b, [sgn * v for v in w], feasible=cell.p)
         if res.status == "unbounded":
             return end, None, ("ray", res.ray, sgn * dot(w, res.ray))
         assert res.status == "optimal" and res.point is not None
@@ -568,7 +568,7 @@ class Engine:
         if one is not None:
             return one[0] + sgn * const, one[1]
         self.lps += 1
-        res = lp_max_q(cell.A, cell.b, [sgn * v for v in row])
+        res = lp_max_q(cell.A, cell.b, [sgn * v for v in row], feasible=cell.p)
         if res.status != "optimal":
             raise LemmaFailed
         return res.value + sgn * const, sparse(res.multipliers) if self.certify else None
