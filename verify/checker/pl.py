@@ -18,7 +18,16 @@ the pattern fixed so far, and re-derives every affine map from the pattern:
   affine (``h >= 0``, ``h >= t`` for ReLU, ...: the checker's own table);
 * ``qa == qb`` fixes the unit; ``qa < qb`` ends the node's sequence with a
   split into one child per piece (children cover the cell);
-* a leaf re-derives the output map from the pattern and requires it to be zero.
+* ``{"lemma": subtree}`` fixes a unit on the whole cell by a subtree (splitting a
+  copy of the cell) all of whose leaves (``"bound"``) fix that unit in that piece;
+* ``{"groups": [...], "sign": s}`` bounds ``s * z`` by the sum of per-group bounds,
+  where the groups partition the unit's inputs and each group's bound is proved by
+  its own subtree (leaves ``"gbound"`` with multipliers) or by a *global lemma*
+  (``evidence["globals"]``, proved once from all of R^d and checked first);
+* a leaf re-derives the output map from the pattern and requires it to be zero;
+* a root piece with empty interior may carry ``{"empty": y}`` instead of a tree
+  (Motzkin: ``y >= 0``, ``y^T A = 0``, ``y^T b <= 0``, ``y > 0`` on a nonzero row);
+  it is a null set, and f = 0 on the rest implies f = 0 off K by continuity.
 
 So every point of every root piece lies in a leaf on which f is zero.
 REFUTED certificates are checked by evaluating the witness exactly.
