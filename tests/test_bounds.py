@@ -46,3 +46,7 @@ def test_lipschitz_constants() -> None:
     assert value == 2 and point is not None
     with pytest.raises(InvalidArgument):
         lipschitz_constant(HAT, "2")
+    plane = Network.mlp([[[3, 4], [1, 0]], [[1, 1]]], [[0, 0], [0]])  # relu(3x + 4y) + relu(x)
+    assert lipschitz_constant(plane, "2sq") == 32  # gradients (4, 4), (3, 4), (1, 0), (0, 0)
+    with pytest.raises(InvalidArgument):
+        lipschitz_constant(lin, "2sq")

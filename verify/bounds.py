@@ -179,6 +179,8 @@ def max_abs(net: Network, domain: Any, *, budget: int | None = None) -> tuple[Fr
 
 
 def _norm(rows: list[tuple[Any, ...]], norm: str) -> Any:
+    if norm == "2sq":  # scalar output: the squared Euclidean norm of the gradient
+        return sum((v * v for v in rows[0]), Q(0))
     if norm == "inf":
         return max((sum(abs(v) for v in r) for r in rows), default=Q(0))
     cols = list(zip(*rows))
@@ -191,15 +193,18 @@ def lipschitz_constant(net: Network, norm: str = "inf", *, with_witness: bool = 
 
     It is the largest operator norm of the linear part over the cells: for
     ``"inf"`` the largest l1 norm of a row of the Jacobian, for ``"1"`` of a
-    column. ``with_witness=True`` returns ``(constant, point)``, a point inside
+    column; ``"2sq"`` (scalar networks) gives the *square* of the Euclidean
+    Lipschitz constant, the largest ``|grad f|^2``, which is rational. ``with_witness=True`` returns ``(constant, point)``, a point inside
     a cell where the constant is attained.
 
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
     >>> lipschitz_constant(hat)
     Fraction(1, 1)
     """
-    if norm not in ("inf", "1"):
-        raise InvalidArgument(expected('norm "inf" or "1"', "norm", norm))
+    if norm not in ("inf", "1", "2sq"):
+        raise InvalidArgument(expected('norm "inf", "1" or "2sq"', "norm", norm))
+    if norm == "2sq" and net.output_dim != 1:
+        raise InvalidArgument(expected('a scalar network for norm "2sq"', "output_dim", net.output_dim))
     _, leaves = _leaves(net, None, budget)
     best, arg = Q(0), None
     for leaf in leaves:
