@@ -194,8 +194,9 @@ def lipschitz_constant(net: Network, norm: str = "inf", *, with_witness: bool = 
     It is the largest operator norm of the linear part over the cells: for
     ``"inf"`` the largest l1 norm of a row of the Jacobian, for ``"1"`` of a
     column; ``"2sq"`` (scalar networks) gives the *square* of the Euclidean
-    Lipschitz constant, the largest ``|grad f|^2``, which is rational. ``with_witness=True`` returns ``(constant, point)``, a point inside
-    a cell where the constant is attained.
+    Lipschitz constant, the largest ``|grad f|^2``, which is rational.
+    ``with_witness=True`` returns ``(constant, point)``, a point inside a cell
+    where the constant is attained.
 
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
     >>> lipschitz_constant(hat)
