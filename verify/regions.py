@@ -609,10 +609,10 @@ class Engine:
             b0, y0 = self._max_over(cell, row, const, sgn)
             total += b0
             recs.append({"inputs": known, "bound": to_fraction(b0), "tree": {"seq": [], "leaf": "gbound", "y": y0}})
-            for G in groups:
-                bound, rec = self._group_bound(cell, u, G, sgn, node is not None)
-                total += bound
-                recs.append(rec)
+            slack = (hi if sgn > 0 else -lo) - total  # the groups' bounds must sum to at most this
+            gsum, grecs = self._group_bounds(cell, u, groups, sgn, node is not None, slack)
+            total += gsum
+            recs += grecs
         except LemmaFailed:
             return False
         if (sgn > 0 and total > hi) or (sgn < 0 and -total < lo):
@@ -637,34 +637,60 @@ class Engine:
         finally:
             self.groups[u], self.gmax[u], self.nosplit = saved  # type: ignore[assignment]
 
-    def _group_bound(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool) -> tuple[Any, dict[str, Any]]:
-        """A certified bound of one group on the cell: without splits if possible, else a global lemma
-        (proved once on all of R^d and reused by every later cell) when it is as tight as the local one."""
+    def _local_nosplit(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool) -> Any:
+        """(bound, record) of a group on the cell when no split is needed, else None."""
         try:
             b, tree = self._group_run(cell, u, G, sgn, certify, True)
             return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
         except NeedsSplit:
             if self.nosplit:  # an enclosing run forbids splits too
                 raise
+            return None
+
+    def _global(self, u: Unit, G: list[int], sgn: int, certify: bool, compute: bool) -> Any:
+        """(bound, record) from a global lemma (proved once on all of R^d), computing it if asked; or None."""
         key = (u, tuple(G), sgn)
-        if not self.use_globals:
-            b, tree = self._group_run(cell, u, G, sgn, certify, False)
-            return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
-        if key in self.glob:
-            b, idx = self.glob[key]
-            return b, {"inputs": G, "bound": to_fraction(b), "global": idx}
-        b, tree = self._group_run(cell, u, G, sgn, certify, False)
-        if key not in self.glob_tried:
+        if not self.use_globals or self.nosplit:
+            return None
+        if compute and key not in self.glob and key not in self.glob_tried:
             self.glob_tried.add(key)
             whole = Cell([], [], (ZERO,) * self.plan.d, [], {}, {}, {})
             try:
                 gb, gtree = self._group_run(whole, u, G, sgn, certify, False)
-            except LemmaFailed:
-                gb = None
-            if gb is not None and gb <= b:
                 self.glob[key] = (gb, len(self.globals))
                 self.globals.append({"unit": list(u), "inputs": G, "sign": sgn, "bound": to_fraction(gb), "tree": gtree})
-        return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
+            except LemmaFailed:
+                pass
+        if key not in self.glob:
+            return None
+        b, idx = self.glob[key]
+        return b, {"inputs": G, "bound": to_fraction(b), "global": idx}
+
+    def _group_bounds(self, cell: Cell, u: Unit, groups: list[list[int]], sgn: int, certify: bool,
+                      slack: Any) -> tuple[Any, list[dict[str, Any]]]:
+        """Bounds for all groups, cheapest first: cached global lemmas, then local bounds without splits,
+        then new global lemmas, then local splits; stops refining once the sum is within ``slack``."""
+        found: list[Any] = [self._global(u, G, sgn, certify, False) for G in groups]
+        for stage in ("nosplit", "global", "local"):
+            if all(f is not None for f in found) and sum(f[0] for f in found) <= slack:
+                break
+            for k, G in enumerate(groups):
+                if found[k] is not None and "global" not in found[k][1]:
+                    continue  # already local (as tight as it gets)
+                if stage == "nosplit":
+                    better = self._local_nosplit(cell, u, G, sgn, certify)
+                elif stage == "global":
+                    better = found[k] or self._global(u, G, sgn, certify, True)
+                else:
+                    b, tree = self._group_run(cell, u, G, sgn, certify, False)
+                    better = (b, {"inputs": G, "bound": to_fraction(b), "tree": tree})
+                if better is not None:
+                    found[k] = better
+                if all(f is not None for f in found) and sum(f[0] for f in found) <= slack:
+                    break
+        if any(f is None for f in found):
+            raise LemmaFailed
+        return sum(f[0] for f in found), [f[1] for f in found]
 
     def _groups(self, cell: Cell, u: Unit) -> tuple[list[int], list[list[int]]]:
         """Known inputs of u, and its unknown inputs grouped by the direction of their (first-layer) hyperplanes."""
