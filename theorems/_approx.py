@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from theorems._common import EngineMissing, as_fraction, engine, theorem_verdict
-from theorems._refined import certified_dsupp
+from theorems._refined import certified_dsupp, l1_upper
 from verify.box import Box
 from verify.network import Network
 from verify.verdict import Status, Verdict
@@ -73,7 +73,9 @@ def construct_route(f: Network, h: Fraction, m: int, *, pooling: bool) -> Any:
     _, K = target_data(f)
     base = interpolant(f, h=h, cube=Box.cube(d, -m - 1, m + 1)).network
     rough = base + leak(d, Fraction(m + 2), Fraction(1, 1000), base.depth)
-    return engine("construct.approximants", "support_cut")(rough, K, h / 2)
+    margin = m - max(abs(c) for c in (*K.lower, *K.upper))  # keep K^{2 delta} inside Q_m when K allows
+    delta = margin / 2 if margin > 0 else h / 2
+    return engine("construct.approximants", "support_cut")(rough, K, delta)
 
 
 def approximate(f: Network, eps: Fraction, *, pooling: bool, h: Fraction | None = None, m: int = 1) -> tuple[Any, Network]:
@@ -91,6 +93,14 @@ def approximate(f: Network, eps: Fraction, *, pooling: bool, h: Fraction | None 
     return result, network_of(result)
 
 
+def _probe_points(f: Network) -> list[tuple[Fraction, ...]]:
+    """A few rational points (a coarse grid of Q_1) where a nonzero approximant is probably nonzero."""
+    import itertools
+
+    ticks = [Fraction(k, 4) for k in range(-3, 4)]
+    return list(itertools.product(ticks, repeat=f.input_dim))
+
+
 def density_verdict(name: str, f: Network, eps: Fraction, *, pooling: bool, tries: int = 6) -> Verdict:
     """PROVED: a constructed F in the class with ``dsupp F = dsupp f`` and ``d_tau(f, F) <= eps`` (rigorous)."""
     text = f"some F in NN^ReLU{'+Pool' if pooling else ''} has dsupp F = dsupp f and d_tau(f, F) <= {eps}"
@@ -99,16 +109,16 @@ def density_verdict(name: str, f: Network, eps: Fraction, *, pooling: bool, trie
     if not isinstance(df.value, int):
         return theorem_verdict(name, Status.UNKNOWN, text, data=data, certificates=df.certificates, reason=df.reason)
     m = df.value
-    d_loc = engine("topology", "d_loc")
     for j in range(1, tries + 1):
         _, F = approximate(f, eps, pooling=pooling, h=Fraction(m, 2**j), m=m)
-        dist = d_loc(f, F, 8)
-        if dist.upper <= eps:
+        dist, notes = l1_upper(f, F, m)
+        if dist is not None and dist <= eps:
             break
     data["approximant"] = F.to_dict()
     if not (F.is_relu_pool and F.num_pool > 0 if pooling else F.is_piecewise_linear):
         return theorem_verdict(name, Status.REFUTED, text, data=data, reason="the construction left the class")
-    dF = certified_dsupp(F)
+    peak = max((tuple(x) for x in _probe_points(f)), key=lambda x: abs(F.eval_exact(list(x))[0]))
+    dF = certified_dsupp(F, expect=m, point=peak)
     certs = [*df.certificates, *dF.certificates]
     if dF.value != m:
         return theorem_verdict(
@@ -119,19 +129,20 @@ def density_verdict(name: str, f: Network, eps: Fraction, *, pooling: bool, trie
             certificates=certs,
             reason=f"construction has dsupp {dF.value} != {m} ({dF.reason})",
         )
-    if dist.upper > eps:
+    if dist is None or dist > eps:
         return theorem_verdict(
             name,
             Status.UNKNOWN,
             text,
             data=data,
             certificates=certs,
-            reason=f"d_loc <= {dist.upper} not <= {eps} after {tries} refinements",
+            facts=notes,
+            reason=f"||f - F||_L1 <= {dist} not <= {eps} after {tries} refinements",
         )
     facts = [
-        f"dsupp f = dsupp F = {m} (exact support verdicts)",
-        f"d_loc(f, F) in [{dist.lower}, {dist.upper}] (rigorous: exact region integrals for PL, balls otherwise)",
-        f"d_tau(f, F) = d_loc(f, F) <= {dist.upper} <= {eps}",
+        f"dsupp f = dsupp F = {m} (exact support verdicts): both vanish outside Q_{m}",
+        *notes,
+        f"d_tau(f, F) = d_loc(f, F) <= ||f - F||_L1 <= {dist} <= {eps}",
         f"F: depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}",
     ]
     return theorem_verdict(

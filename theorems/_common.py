@@ -49,12 +49,22 @@ class EngineMissing(RuntimeError):
     """An engine module or function of :mod:`verify` is not available on this checkout."""
 
 
-def engine(module: str, name: str) -> Callable[..., Any]:
-    """The function ``verify.<module>.<name>``, or :class:`EngineMissing` saying which is absent.
+def engine(module: str, name: str, *also: str) -> Callable[..., Any]:
+    """The function ``verify.<module>.<name>`` (else the same name in the modules ``also``), or
+    :class:`EngineMissing` saying which is absent.
 
     >>> engine("network", "Network").__name__
     'Network'
     """
+    for other in also:
+        try:
+            return _engine(module, name)
+        except EngineMissing:
+            module = other
+    return _engine(module, name)
+
+
+def _engine(module: str, name: str) -> Callable[..., Any]:
     try:
         mod = importlib.import_module(f"verify.{module}")
     except ModuleNotFoundError as exc:
@@ -133,7 +143,7 @@ def as_fraction(value: Any) -> Fraction | None:
     for candidate in (value, getattr(value, "value", None), getattr(value, "bound", None)):
         if isinstance(candidate, (Fraction, int)) and not isinstance(candidate, bool):
             return Fraction(candidate)
-        if isinstance(candidate, tuple) and len(candidate) == 1 and isinstance(candidate[0], (Fraction, int)):
+        if isinstance(candidate, tuple) and len(candidate) in (1, 2) and isinstance(candidate[0], (Fraction, int)):
             return Fraction(candidate[0])
     return None
 

@@ -43,10 +43,23 @@ class Dsupp:
     reason: str = ""
 
 
-def certified_dsupp(f: Network, *, r: Fraction = Fraction(1), n_max: int = 64) -> Dsupp:
-    """``dsupp_r f`` for a piecewise-linear (or ReLU+pool) network, certified by two support verdicts."""
+def certified_dsupp(
+    f: Network,
+    *,
+    r: Fraction = Fraction(1),
+    n_max: int = 64,
+    expect: int | None = None,
+    point: tuple[Fraction, ...] | None = None,
+) -> Dsupp:
+    """``dsupp_r f`` for a piecewise-linear (or ReLU+pool) network, certified by two support verdicts.
+
+    With ``expect = m`` the full support analysis is skipped: only ``supp f in rQ_m`` and a witness outside
+    ``rQ_{m-1}`` (for m = 1: ``f(point) != 0``, exact) are established.
+    """
     support = engine("support", "support")
     prove = engine("support", "prove_support_in")
+    if expect is not None:
+        return _dsupp_expected(f, expect, r, point)
     s = support(f)
     if not s.bounded:
         return Dsupp(math.inf, [], "support unbounded")
@@ -68,10 +81,27 @@ def certified_dsupp(f: Network, *, r: Fraction = Fraction(1), n_max: int = 64) -
     return Dsupp(m, [inside, outside])
 
 
+def _dsupp_expected(f: Network, m: int, r: Fraction, point: tuple[Fraction, ...] | None) -> Dsupp:
+    prove = engine("support", "prove_support_in")
+    inside = prove(f, cube(f.input_dim, m, r))
+    if not inside.proved:
+        return Dsupp(None, [inside], f"support in rQ_{m} not proved: {inside.reason}")
+    if m > 1:
+        outside = prove(f, cube(f.input_dim, m - 1, r))
+        return Dsupp(m, [inside, outside]) if outside.refuted else Dsupp(None, [inside, outside], "no witness outside")
+    x = point if point is not None else (Fraction(0),) * f.input_dim
+    if any(v != 0 for v in f.eval_exact(list(x))):
+        return Dsupp(1, [inside], f"f({', '.join(map(str, x))}) != 0 (exact)")
+    return Dsupp(None, [inside], "f = 0 at the probe point")
+
+
 def sup_distance(f: Network, g: Network, domain: Box) -> tuple[Fraction | None, Any]:
     """Exact ``sup_domain |f - g|`` from ``verify.bounds.max_abs`` (value, raw answer)."""
     max_abs = engine("bounds", "max_abs")
-    raw = max_abs(f - g, domain)
+    diff = f - g
+    if not diff.is_piecewise_linear:  # exact max only for PL; rigorous balls otherwise
+        return ball_sup_upper(diff, domain, pieces=max(2, int(400 ** (1 / domain.dim)))), "ball"
+    raw = max_abs(diff, domain)
     if isinstance(raw, Verdict):
         ev = raw.evidence or {}
         for key in ("value", "max", "max_abs", "bound"):
@@ -91,11 +121,56 @@ def l1_distance(f: Network, g: Network, box: Box) -> tuple[Fraction | None, list
             return Fraction(value), [f"||f - g||_L1({box}) = {value} (exact integral over the regions)"]
         except EngineMissing:
             pass
+    if not diff.is_piecewise_linear:  # pooled: rigorous balls on sub-boxes
+        pieces = max(2, int(400 ** (1 / box.dim)))
+        bound = ball_l1_upper(diff, box, pieces=pieces)
+        return bound, [f"||f - g||_L1({box}) <= {float(bound):.4g} (rigorous balls on {pieces}^{box.dim} sub-boxes)"]
     sup, _ = sup_distance(f, g, box)
     if sup is None:
-        return None, ["max_abs gave no exact value"]
+        return None, ["no exact sup"]
     bound = sup * box.volume
     return bound, [f"sup over {box} of |f - g| = {sup} (exact)", f"||f - g||_L1 <= {sup} * vol = {bound}"]
+
+
+def _ball_bounds(ball: Any) -> tuple[Fraction, Fraction]:
+    """The exact rational interval of an arb ball (its endpoints are binary floats: exact)."""
+    m, e = ball.mid().man_exp()
+    rm, re_ = ball.rad().man_exp()
+    mid, rad = Fraction(int(m)) * Fraction(2) ** int(e), Fraction(int(rm)) * Fraction(2) ** int(re_)
+    return mid - rad, mid + rad
+
+
+def ball_sup_upper(h: Network, box: Box, *, pieces: int, prec: int = 64) -> Fraction:
+    """A rigorous upper bound on ``sup_box |h|``: the max over ``pieces^d`` sub-boxes of the ball's magnitude."""
+    import itertools
+
+    widths = [(b - a) / pieces for a, b in zip(box.lower, box.upper)]
+    best = Fraction(0)
+    for js in itertools.product(range(pieces), repeat=box.dim):
+        lo = [a + j * w for a, j, w in zip(box.lower, js, widths)]
+        for ball in h.eval_ball_box(Box(lo, [t + w for t, w in zip(lo, widths)]), prec=prec):
+            if not ball.is_finite():
+                raise ValueError("infinite ball")
+            a, b = _ball_bounds(ball)
+            best = max(best, abs(a), abs(b))
+    return best
+
+
+def ball_l1_upper(h: Network, box: Box, *, pieces: int, prec: int = 64) -> Fraction:
+    """A rigorous upper bound on ``||h||_{L^1(box)}``: sum over ``pieces^d`` sub-boxes of vol * sup of the ball."""
+    import itertools
+
+    widths = [(b - a) / pieces for a, b in zip(box.lower, box.upper)]
+    vol, total = box.volume / pieces**box.dim, Fraction(0)
+    for js in itertools.product(range(pieces), repeat=box.dim):
+        lo = [a + j * w for a, j, w in zip(box.lower, js, widths)]
+        sub = Box(lo, [t + w for t, w in zip(lo, widths)])
+        for ball in h.eval_ball_box(sub, prec=prec):
+            if not ball.is_finite():
+                raise ValueError("infinite ball")
+            a, b = _ball_bounds(ball)
+            total += vol * max(abs(a), abs(b))
+    return total
 
 
 def l1_upper(f: Network, g: Network, m: int, *, r: Fraction = Fraction(1)) -> tuple[Fraction | None, list[str]]:

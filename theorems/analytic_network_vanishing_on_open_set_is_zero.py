@@ -91,7 +91,9 @@ def strategy() -> st.SearchStrategy[Instance]:
 
 def _vanishes_on(net: Network, box: Box) -> Verdict:
     """PL nets: is f = 0 on the box (exact equivalence with 0 there)."""
-    return engine("support", "equivalent")(net, zero_net(net.input_dim).restrict_output([0] * net.output_dim), domain=box)
+    return engine("support", "equivalent", "bounds")(
+        net, zero_net(net.input_dim).restrict_output([0] * net.output_dim), domain=box
+    )
 
 
 @timed

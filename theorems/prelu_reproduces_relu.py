@@ -93,7 +93,7 @@ def check(instance: Instance) -> Verdict:
     net, a = instance["net"], Fraction(instance["a"])
     p = to_prelu(net, a)
     text = f"the ReLU net equals its PReLU_{a} rewriting (width {net.width} -> {p.width})"
-    v = engine("support", "equivalent")(net, p)
+    v = engine("support", "equivalent", "bounds")(net, p)
     return theorem_verdict(
         NAME,
         v.status,

@@ -30,7 +30,12 @@ POOLING = True
 
 def instances(quick: bool = True) -> list[Instance]:
     """Compactly supported PL targets in d = 1, 2 with a tolerance."""
-    out = [Instance("tent(-1, 1/3, 1), eps 1/4", {"target": tent_net(-1, Fraction(1, 3), 1), "eps": Fraction(1, 4)})]
+    out = [
+        Instance(
+            "tent(-3/4, 1/4, 3/4), eps 1/4",
+            {"target": tent_net(Fraction(-3, 4), Fraction(1, 4), Fraction(3, 4)), "eps": Fraction(1, 4)},
+        )
+    ]
     if not quick:
         out += [
             Instance("tent(-1, 1/3, 1), eps 1/32", {"target": tent_net(-1, Fraction(1, 3), 1), "eps": Fraction(1, 32)}),

@@ -65,6 +65,16 @@ def _need_network(net: Any, name: str) -> Network:
     return net
 
 
+def _equivalent() -> Any:
+    """The exact equivalence engine (``verify.support.equivalent``, else ``verify.bounds.equivalent``)."""
+    import verify.support
+
+    fn = getattr(verify.support, "equivalent", None)
+    if fn is None:
+        from verify.bounds import equivalent as fn
+    return fn
+
+
 def _expect_proved(verdict: Verdict, what: str) -> Verdict:
     if not verdict.proved:
         raise AssertionError(describe_failure(verdict, what))
@@ -97,9 +107,7 @@ def assert_equivalent(f: Network, g: Network, domain: Any = None) -> Verdict:
     """
     f, g = _need_network(f, "f"), _need_network(g, "g")
     if f.is_relu_pool and g.is_relu_pool:
-        from verify.support import equivalent  # type: ignore[attr-defined]
-
-        return _expect_proved(equivalent(f, g, domain=domain), "assert_equivalent")
+        return _expect_proved(_equivalent()(f, g, domain=domain), "assert_equivalent")
     if domain is not None:
         raise InvalidArgument(expected("domain=None for networks with analytic units", "domain", domain))
     from verify.zero import is_identically_zero
@@ -121,8 +129,7 @@ def assert_nonvanishing(net: Network, box: Any) -> Verdict:
         from verify.analytic import nonvanishing_witness
 
         return _expect_proved(nonvanishing_witness(net, box), "assert_nonvanishing")
-    from verify.support import equivalent  # type: ignore[attr-defined]
-
+    equivalent = _equivalent()
     zero = Network.mlp([[[0] * net.input_dim] * net.output_dim], [[0] * net.output_dim])
     v = equivalent(net, zero, domain=box)
     if v.refuted and v.witness is not None and box.contains_interior(v.witness.point):
