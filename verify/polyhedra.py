@@ -65,6 +65,15 @@ class Polyhedron:
 
     # -- construction ------------------------------------------------------
     @staticmethod
+    def trusted(A: tuple[Vec, ...], b: Vec, d: int) -> Polyhedron:
+        """Internal fast path: rows already tuples of Fractions of length d (no validation)."""
+        P = object.__new__(Polyhedron)
+        object.__setattr__(P, "A", A)
+        object.__setattr__(P, "b", b)
+        object.__setattr__(P, "dim", d)
+        return P
+
+    @staticmethod
     def whole(d: int) -> Polyhedron:
         """All of Q^d."""
         return Polyhedron((), (), d)

@@ -136,6 +136,7 @@ class Cell:
     out: dict[Unit, tuple[tuple[Any, ...], Any] | None]
     vals: dict[Unit, Any] = field(default_factory=dict)
     poly: list[tuple[Any, ...]] | None = None  # d = 2, bounded, full mode: the vertices in cyclic order
+    acc: list[list[Any]] | None = None  # full mode: partial pre-activations of the next layer (rows + constant)
 
     def copy(self) -> Cell:
         return Cell(list(self.A), list(self.b), self.p, list(self.pts), dict(self.fixed), dict(self.pre), dict(self.out),
@@ -261,9 +262,33 @@ class Engine:
             stack: list[tuple[str, Unit]] = [("out", u) for u in reversed(need)]
         else:
             stack = [("decide", (l, i)) for l in reversed(range(len(plan.units))) for i in reversed(range(len(plan.units[l])))]
+        if not self.lazy and len(plan.units) > 1 and not root.fixed:
+            root.acc = [[ZERO] * plan.d + [c] for c in plan.c[1]]
+            self.cols = [[] if l == 0 else [[(i, row[j]) for i, row in enumerate(plan.W[l]) if row[j]]
+                                            for j in range(len(plan.W[l][0]))] for l in range(len(plan.units))]
         node: dict[str, Any] | None = {"seq": []} if self.certify else None
         self.root_node = node
         yield from self._solve(root, stack, node)
+
+    def _acc(self, cell: Cell, u: Unit) -> None:
+        """Full mode: add the newly fixed unit's output to the next layer's partial pre-activations; when its
+        layer is complete those become the next layer's pre-activations (children share the parent's work)."""
+        l, j = u
+        plan, d = self.plan, self.plan.d
+        assert cell.acc is not None
+        o = self.out_expr(cell, u)
+        assert o is not None
+        row, c = o
+        for i, w in self.cols[l + 1][j]:
+            a = cell.acc[i]
+            for k in range(d):
+                if row[k]:
+                    a[k] += w * row[k]
+            a[d] += w * c
+        if j == len(plan.units[l]) - 1:
+            for i, a in enumerate(cell.acc):
+                cell.pre[(l + 1, i)] = (tuple(a[:d]), a[d])
+            cell.acc = [[ZERO] * d + [c] for c in plan.c[l + 2]] if l + 2 < len(plan.units) else None
 
     def _tick(self) -> None:
         self.cells += 1
@@ -307,8 +332,13 @@ class Engine:
                         node["leaf"] = "bound"
                     return
                 if split is None:
+                    if cell.acc is not None:
+                        self._acc(cell, u)
                     continue
                 for child, cnode in split:
+                    if cell.acc is not None:
+                        child.acc = [list(a) for a in cell.acc]
+                        self._acc(child, u)
                     yield from self._solve(child, list(stack), cnode)
                 return
         rows, consts = [], []
@@ -870,7 +900,11 @@ def leaf_region(plan: Plan, leaf: Leaf) -> Region:
     """The public Region of an engine leaf (Fractions)."""
     cell = leaf.cell
     d = plan.d
-    P = Polyhedron(tuple(tuple(to_fraction(v) for v in r) for r in cell.A), tuple(to_fraction(v) for v in cell.b), d)
+    rows = list(zip(cell.A, cell.b))
+    if cell.poly is not None:  # keep the facets: rows tight at two vertices of the polygon
+        rows = [(r, v) for r, v in rows if sum(1 for x in cell.poly if dot(r, x) == v) >= 2]
+    P = Polyhedron.trusted(tuple(tuple(to_fraction(v) for v in r) for r, _ in rows),
+                           tuple(to_fraction(v) for _, v in rows), d)
     pattern = tuple(tuple(cell.fixed.get((l, i)) for i in range(len(plan.units[l]))) for l in range(len(plan.units)))
     amap = Affine(tuple(tuple(to_fraction(v) for v in r) for r in leaf.map_rows), tuple(to_fraction(v) for v in leaf.map_const))
     return Region(P, pattern, amap, tuple(to_fraction(v) for v in cell.p))
