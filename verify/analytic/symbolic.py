@@ -48,6 +48,6 @@ def sympy_zero(net: Network) -> bool:
         return False
     try:
         exprs = net.to_sympy()
-        return all(normal_form_is_zero(e) for e in exprs)
+        return all(normal_form_is_zero(exprs[i]) for i in range(exprs.rows))  # a column Matrix
     except Exception:  # sympy could not handle it: the question stays open
         return False
