@@ -33,21 +33,11 @@ from theorems._approx import approximate, target_data
 from theorems._common import EngineMissing, Instance, bump_net, engine, tent_net, theorem_verdict, timed
 from theorems._refined import sup_distance
 from verify.box import Box
-from verify.network import Network
 from verify.verdict import Status, Verdict
 
 NAME = "lipschitz_approximation_with_support"
 SOURCE = "[P-v2] shape of the statement; [RECON] formulas (MATH.md §4.1, Q1/Q2)"
 TITLE = "sup error <= eps, exact support, stated sizes (Q1 and Q2)"
-
-_SIZE_KEYS = {
-    "depth": "depth",
-    "width": "width",
-    "num_pool": "num_pool",
-    "pooling_layers": "num_pool",
-    "neurons": "num_neurons",
-    "num_neurons": "num_neurons",
-}
 
 
 def instances(quick: bool = True) -> list[Instance]:
@@ -84,15 +74,6 @@ def strategy() -> st.SearchStrategy[Instance]:
 
 def _hull(a: Box, b: Box) -> Box:
     return Box([min(x, y) for x, y in zip(a.lower, b.lower)], [max(x, y) for x, y in zip(a.upper, b.upper)])
-
-
-def _size_facts(F: Network, stated: dict[str, Any]) -> tuple[list[str], list[str]]:
-    ok, bad = [], []
-    for key, attr in _SIZE_KEYS.items():
-        bound = stated.get(key)
-        if isinstance(bound, int) and not isinstance(bound, bool):
-            (ok if getattr(F, attr) <= bound else bad).append(f"{attr} = {getattr(F, attr)} vs stated {bound}")
-    return ok, bad
 
 
 def _mesh(eps: Fraction, lip: Fraction) -> Fraction:

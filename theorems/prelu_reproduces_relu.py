@@ -114,7 +114,7 @@ def search_counterexample(budget: int = 10) -> Verdict | None:
             continue
         # sigma_1 is the identity: every network of sigma_1 units and affine maps is affine, and an affine g
         # has g(1) + g(-1) - 2 g(0) = 0, while ReLU gives 1.
-        second_difference = sum(c * relu_unit().eval_exact([x])[0] for c, x in ((1, 1), (1, -1), (-2, 0)))
+        second_difference = Fraction(0) + sum(c * relu_unit().eval_exact([x])[0] for c, x in ((1, 1), (1, -1), (-2, 0)))
         claim = Claim(f"theorem:{NAME}", "weakened (a = 1 allowed): ReLU is a PReLU_a network", {"a": a})
         return Verdict(
             Status.REFUTED,
