@@ -95,3 +95,17 @@ def test_difference_network_and_self_equivalence(f: Network, g: Network) -> None
     assert check(v.to_json())
     assert v.proved == all(f.eval_exact(x) == g.eval_exact(x) for x in ([0, 0], [1, 1])) or v.refuted
     assert equivalent(f, f + 0 * g).proved
+
+
+def test_pooled_and_analytic_networks_go_to_their_engines() -> None:
+    hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    v = equivalent(hat * hat, hat * hat)
+    assert not v.refuted
+    w = equivalent(hat * hat, hat * (2 * hat))
+    assert w.refuted or w.unknown
+    if w.refuted:
+        x = w.witness.point
+        assert (hat * hat).eval_exact(x) != (hat * (2 * hat)).eval_exact(x)
+    smooth = Network.mlp([[[1]], [[1]]], [[0], [0]], "tanh")
+    assert not equivalent(smooth, 2 * smooth).proved
+    assert equivalent(smooth, smooth, Box([0], [1])).unknown

@@ -105,7 +105,9 @@ def equivalent(f: Network, g: Network, domain: Any = None, *, budget: int | None
     """Decide ``f(x) = g(x)`` for all x in the domain (None = R^d, a Box or a Polyhedron), exactly.
 
     PROVED carries a split tree of ``f - g`` (checked by :mod:`verify.checker.pl`);
-    REFUTED an exact point of the domain where ``f(x) != g(x)``.
+    REFUTED an exact point of the domain where ``f(x) != g(x)``. Networks with
+    pooling or analytic units (domain None) go to :func:`verify.support.prove_support_in`
+    of ``f - g`` with ``K = []``, whose engines answer "f - g == 0 on R^d".
 
     >>> relu = Network.mlp([[[1]], [[1]]], [[0], [0]])
     >>> half_abs = Network.mlp([[[1], [-1]], [["1/2", "1/2"]]], [[0, 0], ["0"]])
@@ -121,7 +123,12 @@ def equivalent(f: Network, g: Network, domain: Any = None, *, budget: int | None
         raise InvalidArgument(expected("networks of the same input and output dimensions", "(f, g) shapes",
                                        ((f.input_dim, f.output_dim), (g.input_dim, g.output_dim))))
     if not (f.is_piecewise_linear and g.is_piecewise_linear):
-        return Verdict(Status.UNKNOWN, Claim("equivalent", "f = g", {}), reason="only piecewise-linear networks are supported")
+        if domain is None:  # f - g == 0 on R^d, by the engine of its class (pooling / analytic)
+            from verify.support import prove_support_in
+
+            return prove_support_in(f - g, [], budget=budget)
+        return Verdict(Status.UNKNOWN, Claim("equivalent", "f = g", {}),
+                       reason="equivalence on a domain is only decided for piecewise-linear networks")
     data, roots, inside = _domain(domain, f.input_dim)
     claim = Claim("equivalent", "f = g" + ("" if domain is None else f" on {domain}"),
                   {"f": f.to_dict(), "g": g.to_dict(), "domain": data})
