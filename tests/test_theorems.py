@@ -138,3 +138,11 @@ def test_every_unknown_names_its_reason() -> None:
         for v in run(name).verdicts:
             if v.unknown:
                 assert v.reason and re.search(r"\w", v.reason)
+
+
+def test_every_dropped_hypothesis_has_its_counterexample() -> None:
+    edges = theorems.counterexamples()
+    assert {e.name for e in edges} == {n for n in NAMES if hasattr(THEOREMS[n], "search_counterexample")}
+    for e in edges:
+        assert e.found, f"{e.name} without {e.dropped}: {e.error}"
+        assert e.verdict is not None and "weakened" in e.verdict.claim.text

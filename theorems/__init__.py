@@ -24,7 +24,7 @@ from typing import Any
 
 from verify.verdict import Status, Verdict
 
-__all__ = ["THEOREMS", "NAMES", "run", "Result", "recheck"]
+__all__ = ["THEOREMS", "NAMES", "run", "Result", "recheck", "counterexamples", "Edge"]
 
 NAMES = [
     "analytic_network_vanishing_on_open_set_is_zero",
@@ -107,3 +107,38 @@ def recheck(verdict: Verdict) -> bool:
         if cert.get("claim", {}).get("kind") in RULES and cert.get("status") != "unknown" and not check(cert):
             return False
     return True
+
+
+@dataclass
+class Edge:
+    """A hypothesis dropped from a statement, and the counterexample the search found (None: not found)."""
+
+    name: str
+    dropped: str
+    verdict: Verdict | None
+    seconds: float
+    error: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.verdict is not None and self.verdict.refuted
+
+
+def counterexamples(names: list[str] | None = None) -> list[Edge]:
+    """Run every ``search_counterexample`` (default budgets): each must find its edge case.
+
+    >>> [e.found for e in counterexamples(["prelu_reproduces_relu"])]
+    [True]
+    """
+    out = []
+    for name in names or NAMES:
+        module = THEOREMS[name]
+        if not hasattr(module, "search_counterexample"):
+            continue
+        start = time.perf_counter()
+        try:
+            v, err = module.search_counterexample(), ""
+        except Exception as exc:  # noqa: BLE001 - reported, never hidden
+            v, err = None, f"{type(exc).__name__}: {exc}"
+        out.append(Edge(name, module.DROPPED, v, time.perf_counter() - start, err))
+    return out

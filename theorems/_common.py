@@ -206,3 +206,10 @@ def interpolant_1d(f: Network, h: Any, a: Any, b: Any) -> Network:
     if not rows:
         return zero_net(1)
     return Network.mlp([rows, [coef]], [bias, [0]])
+
+
+def weakened(verdict: Verdict, dropped: str) -> Verdict:
+    """The verdict re-labelled as one about the weakened statement (hypothesis ``dropped`` removed)."""
+    c = verdict.claim
+    claim = Claim(c.kind, f"weakened ({dropped} dropped): {c.text}", c.data)
+    return Verdict(verdict.status, claim, verdict.witness, verdict.evidence, verdict.method, verdict.reason, verdict.seconds)

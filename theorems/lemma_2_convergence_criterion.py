@@ -41,6 +41,7 @@ from verify.verdict import Status, Verdict
 NAME = "lemma_2_convergence_criterion"
 SOURCE = "[RECON] MATH.md §2 A4 (analogue of the paper's Lemma 2 as described by [SEC])"
 TITLE = "supp g in rQ_m and ||g-f||_1 < ||f||_1 off rQ_(m-1) => dsupp g = m"
+DROPPED = "ess-supp g in rQ_m"  # the hypothesis search_counterexample drops
 
 
 def mass_lower_bound(f: Network, x0: tuple[Fraction, ...], m: int) -> tuple[Fraction, str]:

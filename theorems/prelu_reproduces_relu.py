@@ -28,6 +28,7 @@ from verify.verdict import Claim, Status, Verdict, Witness
 NAME = "prelu_reproduces_relu"
 SOURCE = "[RECON] MATH.md §3 F2 (checked); PReLU: He et al. 2015"
 TITLE = "ReLU net == PReLU_a net of twice the width (exact)"
+DROPPED = "a != 1"  # the hypothesis search_counterexample drops
 
 
 def relu_unit() -> Network:

@@ -27,6 +27,7 @@ from verify.verdict import Claim, Status, Verdict, Witness
 NAME = "shallow_relu_not_compactly_supported_in_dim_ge_2"
 SOURCE = "[STD] Wang & Qu arXiv:1910.09293; [RECON] Laplacian proof (MATH.md §7.1)"
 TITLE = "one hidden ReLU layer, d >= 2: compact support => f = 0"
+DROPPED = "d >= 2"  # the hypothesis search_counterexample drops
 
 
 def _shallow(w: list[list[int]], b: list[int], c: list[int]) -> Network:

@@ -283,8 +283,9 @@ def build_figures(out: Path, *, quick: bool = True) -> list[Figure]:
     return figures
 
 
-def write_report(out: str | Path, results: Sequence[Any], *, quick: bool = True) -> Path:
-    """Write ``report.md`` and its PNGs into ``out``; ``results`` are :class:`theorems.Result` objects."""
+def write_report(out: str | Path, results: Sequence[Any], *, quick: bool = True, edges: Sequence[Any] = ()) -> Path:
+    """Write ``report.md`` and its PNGs into ``out``; ``results`` are :class:`theorems.Result` objects,
+    ``edges`` the counterexample searches (:class:`theorems.Edge`)."""
     out = Path(out)
     start = time.perf_counter()
     figures = build_figures(out, quick=quick)
@@ -308,6 +309,17 @@ def write_report(out: str | Path, results: Sequence[Any], *, quick: bool = True)
         for label, v in zip(r.labels, r.verdicts):
             if not v.proved:
                 lines.append(f"- `{r.name}` / {label}: **{v.status.value}** {v.reason}")
+    if edges:
+        lines += [
+            "",
+            "## Hypotheses that cannot be dropped",
+            "",
+            "Each search drops one hypothesis and finds a counterexample to the weakened statement (exact witnesses).",
+            "",
+        ]
+        for e in edges:
+            shown = e.verdict.summary() if e.verdict is not None else "NOT FOUND " + e.error
+            lines.append(f"- `{e.name}` without *{e.dropped}*: {shown}")
     lines += ["", "## The separation phenomenon", ""]
     for fig in figures:
         lines += [f"![{fig.caption}]({fig.path})", "", f"*{fig.caption}*", ""] + [f"- {f}" for f in fig.facts] + [""]

@@ -91,6 +91,7 @@ def format_table(results: list[Any]) -> str:
 
 
 def _mark(r: Any) -> str:
+    """ok / FAIL / ?? (some instance undecided)."""
     if r.failed:
         return "FAIL"
     return "ok  " if r.all_proved else "??  "
@@ -112,14 +113,22 @@ def handler(args: argparse.Namespace) -> int:
             f"{_mark(r)} {name}: {c['proved']} proved, {c['refuted']} refuted, {c['unknown']} unknown "
             f"({r.seconds:.2f} s){'  ' + r.error if r.error else ''}"
         )
-    failed = any(r.failed for r in results)
+    from theorems import counterexamples
+
+    edges = counterexamples(names)
+    for e in edges:
+        progress.finish(
+            f"{'ok  ' if e.found else 'FAIL'} without '{e.dropped}', {e.name} fails: "
+            f"{'counterexample found' if e.found else 'NOT found ' + e.error} ({e.seconds:.2f} s)"
+        )
+    failed = any(r.failed for r in results) or any(not e.found for e in edges)
     report_path = None
     if not args.no_report:
         sys.stderr.write(f"writing the report into {args.report}/ ...\n")
         try:
             from verify.report import write_report
 
-            report_path = write_report(args.report, results, quick=args.quick)
+            report_path = write_report(args.report, results, quick=args.quick, edges=edges)
         except Exception as exc:  # noqa: BLE001 - a broken report is a failed run, shown in one line
             sys.stderr.write(f"report failed: {type(exc).__name__}: {exc}\n")
             failed = True
@@ -145,6 +154,11 @@ def handler(args: argparse.Namespace) -> int:
             for lab, v in zip(r.labels, r.verdicts):
                 if not v.proved:
                     print(f"  {v.status.value.upper()}: {r.name} / {lab}: {v.reason}")
+        if edges:
+            print("\nhypotheses that cannot be dropped (each search must find its counterexample):")
+            for e in edges:
+                shown = e.verdict.summary() if e.verdict is not None else "NOT FOUND " + e.error
+                print(f"  without '{e.dropped}': {shown}")
         print(
             f"\n{sum(len(r.verdicts) for r in results)} instances in {time.perf_counter() - start:.1f} s"
             + (f"; report: {report_path}" if report_path else "")
