@@ -8,10 +8,13 @@ from fractions import Fraction as F
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verify.box import Box
 from verify.checker import check, explain
 from verify.network import Network
+from verify.strategies import relu_networks
 from verify.support import prove_support_in
 
 HAT = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
@@ -178,3 +181,38 @@ def test_malformed_certificates_are_rejected() -> None:
     bad["evidence"]["trees"][0]["seq"][0]["unit"] = [7, 0]
     assert not check(bad)
     assert not check("not json")
+
+
+def _multiplier_slots(doc: dict[str, Any]) -> list[list[Any]]:
+    """Every [index, value] multiplier pair in a certificate (decisions, group leaves, null roots)."""
+    out: list[list[Any]] = []
+
+    def visit(obj: Any) -> None:
+        if isinstance(obj, dict):
+            for key, val in obj.items():
+                if key in ("lo", "hi", "y", "empty") and isinstance(val, list):
+                    out.extend(val)
+                else:
+                    visit(val)
+        elif isinstance(obj, list):
+            for v in obj:
+                visit(v)
+
+    visit(doc["evidence"])
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(relu_networks(input_dim=2, max_depth=3, max_width=3, activations=("relu", "abs", "hardtanh")),
+       st.integers(-2, 1), st.integers(1, 3), st.integers(0, 10**6))
+def test_every_multiplier_matters(net: Network, a: int, side: int, seed: int) -> None:
+    v = prove_support_in(net, Box([a, a], [a + side, a + side]))
+    doc = json.loads(v.to_json())
+    assert check(doc), explain(doc)
+    slots = _multiplier_slots(doc)
+    if v.proved and slots:
+        import random
+
+        slot = random.Random(seed).choice(slots)
+        slot[1] = str(F(slot[1]) + 1)
+        assert not check(doc)
