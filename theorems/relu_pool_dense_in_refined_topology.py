@@ -19,7 +19,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from theorems._approx import density_verdict
-from theorems._common import Instance, bump_net, tent_net, timed
+from theorems._common import Instance, tent_net, timed
 from verify.verdict import Verdict
 
 NAME = "relu_pool_dense_in_refined_topology"
@@ -38,10 +38,13 @@ def instances(quick: bool = True) -> list[Instance]:
     ]
     if not quick:
         out += [
-            Instance("tent(-1, 1/3, 1), eps 1/32", {"target": tent_net(-1, Fraction(1, 3), 1), "eps": Fraction(1, 32)}),
             Instance(
-                "2-D bump on [-1/2,1]x[-1,1/3], eps 1",
-                {"target": bump_net([Fraction(-1, 2), -1], [1, Fraction(1, 3)]), "eps": Fraction(1)},
+                "tent(-3/4, 1/4, 3/4), eps 1/8",
+                {"target": tent_net(Fraction(-3, 4), Fraction(1, 4), Fraction(3, 4)), "eps": Fraction(1, 8)},
+            ),
+            Instance(
+                "tent(1/4, 1, 7/4) (dsupp 2), eps 1/4",
+                {"target": tent_net(Fraction(1, 4), 1, Fraction(7, 4)), "eps": Fraction(1, 4)},
             ),
         ]
     return out
