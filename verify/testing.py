@@ -76,6 +76,7 @@ def _equivalent() -> Any:
 
 
 def _expect_proved(verdict: Verdict, what: str) -> Verdict:
+    __tracebackhide__ = True  # pytest: show the caller's line, not ours
     if not verdict.proved:
         raise AssertionError(describe_failure(verdict, what))
     return verdict
@@ -87,6 +88,7 @@ def assert_support_in(net: Network, K: Any) -> Verdict:
     Fails with the exact witness x outside K and f(x) != 0. Works for piecewise-linear networks (with
     or without pooling) and analytic ones (which pass only when identically zero).
     """
+    __tracebackhide__ = True  # pytest: show the caller's line, not ours
     from verify.support import prove_support_in  # type: ignore[attr-defined]
 
     return _expect_proved(prove_support_in(_need_network(net, "net"), K), "assert_support_in")
@@ -94,6 +96,7 @@ def assert_support_in(net: Network, K: Any) -> Verdict:
 
 def assert_identically_zero(net: Network) -> Verdict:
     """Assert that every output of ``net`` is the zero function on R^d (exact decision, any network)."""
+    __tracebackhide__ = True  # pytest: show the caller's line, not ours
     from verify.zero import is_identically_zero
 
     return _expect_proved(is_identically_zero(_need_network(net, "net")), "assert_identically_zero")
@@ -105,6 +108,7 @@ def assert_equivalent(f: Network, g: Network, domain: Any = None) -> Verdict:
     Piecewise-linear pairs use the exact equivalence engine; other pairs on R^d are decided as
     ``f - g == 0`` by the zero decision.
     """
+    __tracebackhide__ = True  # pytest: show the caller's line, not ours
     f, g = _need_network(f, "f"), _need_network(g, "g")
     if f.is_relu_pool and g.is_relu_pool:
         return _expect_proved(_equivalent()(f, g, domain=domain), "assert_equivalent")
@@ -124,6 +128,7 @@ def assert_nonvanishing(net: Network, box: Any) -> Verdict:
     >>> Box([10], [11]).contains_interior(v.witness.point)
     True
     """
+    __tracebackhide__ = True  # pytest: show the caller's line, not ours
     net = _need_network(net, "net")
     if net.is_analytic:
         from verify.analytic import nonvanishing_witness
