@@ -70,7 +70,9 @@ def test_exported_script_pooling_and_union_of_boxes():
 
 @pytest.mark.parametrize("style", ["if", "split"])
 def test_hat_proved_and_refuted(style):
-    v = find_nonzero_outside(hat(), Box([-1], [1]), relu_style=style)
+    u = find_nonzero_outside(hat(), Box([-1], [1]), relu_style=style)
+    assert u.unknown and u.reason.startswith("z3 reports unsat")  # no checkable certificate: not PROVED by default
+    v = find_nonzero_outside(hat(), Box([-1], [1]), relu_style=style, trust_solver=True)
     assert v.proved and v.method == "z3" and v.evidence["trust"] == "solver-trusted"
     r = find_nonzero_outside(hat(), Box(["-1/2"], ["1/2"]), relu_style=style)
     assert r.refuted
@@ -90,17 +92,17 @@ def test_identically_zero_and_pooled_identity():
     leak = Network.mlp([[[1], [-1], [1]], [[1, -1, -1]]], [[0, 0, 0], [0]])  # relu(x)-relu(-x)-relu(x)
     ident = Network(1, (Affine([[1], [-1], [1]], [0, 0, 0]), Act(["relu", "relu", "identity"]),
                         Affine([[1, -1, -1]], [0])))
-    assert find_nonzero_outside(ident, []).proved  # relu(x) - relu(-x) - x == 0
+    assert find_nonzero_outside(ident, [], trust_solver=True).proved  # relu(x) - relu(-x) - x == 0
     assert find_nonzero_outside(leak, []).refuted  # relu(x) - relu(-x) - relu(x) = -relu(-x) != 0
     # (x+1)(x-1) - x*x + 1 == 0, through pooling (nonlinear real arithmetic)
     poly = Network(1, (Affine([[1], [1], [1], [-1]], [1, 0, -1, 0]), Pool(), Affine([[1, 1]], [1])))
     assert poly.eval_exact([7]) == (0,)
-    assert find_nonzero_outside(poly, []).proved
+    assert find_nonzero_outside(poly, [], trust_solver=True).proved
 
 
 def test_pooled_support_2d():
     f = hat2d()
-    assert find_nonzero_outside(f, Box.cube(2, -1, 1)).proved
+    assert find_nonzero_outside(f, Box.cube(2, -1, 1), trust_solver=True).proved
     v = find_nonzero_outside(f, Box([-1, -1], [1, "9/10"]))
     assert v.refuted
     x, y = v.witness.point
@@ -116,7 +118,7 @@ def test_certificates_refuted_check_proved_are_solver_trusted():
     assert not check(doc)
     doc["witness"]["point"] = ["3"]  # outside K, but the hat vanishes there
     assert "vanishes" in explain(doc)
-    p = find_nonzero_outside(hat(), Box([-1], [1]))
+    p = find_nonzero_outside(hat(), Box([-1], [1]), trust_solver=True)
     assert p.proved and not check(p.to_json())
     assert "solver-trusted" in explain(p.to_json())
 
@@ -183,7 +185,7 @@ def test_support_query_witnesses_are_exact(net):
         assert not K.contains(v.witness.point)
         assert any(c != 0 for c in net.eval_exact(v.witness.point))
         assert check(v.to_json())
-    assert v.proved or v.refuted or "unknown" in v.reason
+    assert v.refuted or "z3 reports unsat" in v.reason or "unknown" in v.reason
 
 
 def test_polyhedron_K_and_export():
@@ -191,7 +193,7 @@ def test_polyhedron_K_and_export():
 
     diamond = Polyhedron([[1, 1], [1, -1], [-1, 1], [-1, -1]], [2, 2, 2, 2])  # |x| + |y| <= 2 contains [-1,1]^2
     f = hat2d()
-    assert find_nonzero_outside(f, diamond).proved
+    assert find_nonzero_outside(f, diamond, trust_solver=True).proved
     assert smt_answer(to_smtlib(f, diamond)) == z3.unsat
     small_diamond = Polyhedron([[1, 1], [1, -1], [-1, 1], [-1, -1]], [1, 1, 1, 1])
     v = find_nonzero_outside(f, small_diamond)

@@ -291,18 +291,26 @@ def query(net: Network, K: Any = None, *, relu_style: str = "split") -> tuple[En
     return enc, facts
 
 
-def find_nonzero_outside(net: Network, K: Any = None, *, timeout_ms: int = 60_000, relu_style: str = "split") -> Verdict:
-    """Decide "f == 0 on R^d \\ K" with z3: PROVED (solver-trusted), REFUTED (exact witness) or UNKNOWN.
+def find_nonzero_outside(
+    net: Network, K: Any = None, *, timeout_ms: int = 60_000, relu_style: str = "split", trust_solver: bool = False
+) -> Verdict:
+    """Decide "f == 0 on R^d \\ K" with z3: REFUTED (exact witness), UNKNOWN, or PROVED only if you trust z3.
 
     ``K`` is a :class:`Box`, a ``Polyhedron``, a list of them (their union) or ``[]``/``None``
     (the claim is then "f is identically zero"). ``sat`` gives REFUTED after the
     decoded point passed the exact re-check (outside K, some output nonzero);
-    ``unsat`` gives PROVED with ``method="z3"`` and evidence marked
-    ``"trust": "solver-trusted"``; a timeout or ``unknown`` gives UNKNOWN.
+    ``unsat`` carries no certificate that an exact re-check could confirm, so by
+    default it gives UNKNOWN with the reason "z3 reports unsat"; with
+    ``trust_solver=True`` it gives PROVED with ``method="z3"`` and evidence marked
+    ``"trust": "solver-trusted"`` (which :func:`verify.checker.check` never accepts).
+    A timeout or ``unknown`` gives UNKNOWN.
 
     >>> from verify import Network
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
-    >>> find_nonzero_outside(hat, Box([-1], [1])).status
+    >>> v = find_nonzero_outside(hat, Box([-1], [1]))
+    >>> v.status, v.reason.startswith("z3 reports unsat")
+    (<Status.UNKNOWN: 'unknown'>, True)
+    >>> find_nonzero_outside(hat, Box([-1], [1]), trust_solver=True).status
     <Status.PROVED: 'proved'>
     >>> v = find_nonzero_outside(hat, Box(["-1/2"], ["1/2"]))
     >>> v.status, abs(v.witness.point[0]) > Fraction(1, 2), v.witness.value != (0,)
@@ -322,6 +330,10 @@ def find_nonzero_outside(net: Network, K: Any = None, *, timeout_ms: int = 60_00
         evidence.update(trust="solver-trusted", answer="z3 unsat",
                         note="z3 gives no certificate: not re-checkable with Fraction arithmetic; "
                              "re-run to_smtlib(net, K) with any SMT solver")
+        if not trust_solver:
+            return Verdict(Status.UNKNOWN, claim, evidence=evidence, method="z3", seconds=elapsed(),
+                           reason="z3 reports unsat, but gives no certificate that an exact re-check confirms "
+                                  "(pass trust_solver=True to accept it)")
         return Verdict(Status.PROVED, claim, evidence=evidence, method="z3", seconds=elapsed())
     if answer == z3.sat:
         point = _exact_witness(net, enc, solver.model(), boxes)
