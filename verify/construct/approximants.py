@@ -25,7 +25,7 @@ from typing import Any
 
 from verify.box import Box
 from verify.construct._analysis import find
-from verify.construct._program import RELU, ZERO, Program, affine, ceil_log2, pad, parallel, then
+from verify.construct._program import RELU, ZERO, Program, affine, ceil_log2, pad, parallel, then, to_network
 from verify.construct.covering import as_boxes, diameter, grid_cover, is_cover
 from verify.construct.primitives import (
     Size,
@@ -133,8 +133,6 @@ def _interpolant_network(d: int, h: Fraction, nodes: Sequence[Point], values: Se
         copies.append(freudenthal_program(d, pre))
     prog = parallel(copies)
     prog.append(affine([[val[o] for val in values] for o in range(D)], [ZERO] * D))
-    from verify.construct._program import to_network
-
     return to_network(prog)
 
 
@@ -190,11 +188,14 @@ def interpolant(
     region = K if K is not None else (cube,)
     bound_boxes = tuple(_clip(b.expanded(q), cube) for b in region)
     L = target.lipschitz
+    if L is None and target.network is not None and target.network.is_piecewise_linear:
+        exact_lipschitz = find("lipschitz_constant")  # exact for PL targets, when the bounds module is present
+        L = None if exact_lipschitz is None else to_rational(exact_lipschitz(target.network), "lipschitz")
     err = None if L is None else L * q
     vol = (diameter(region) + 2 * q) ** d if K is not None else cube.volume
     size = interpolant_size(d, len(nodes), target.outputs)
     params = {"d": d, "D": target.outputs, "h": q, "cube": cube, "grid": ks, "nodes": len(nodes),
-              "values": dict(zip(nodes, values)), "L": L, "target": target.kind}
+              "values": dict(zip(nodes, values)), "L": L, "target": target.kind, "support": K}
     bounds = {"nodes <= (2k-1)^d-type count": (_prod(k - 1 for k in ks), len(nodes)), "depth": (ceil_log2(d) + 3, net.depth)}
     if nodes:
         bounds["width <= 2 d |V|"] = (2 * d * len(nodes), net.width)
@@ -216,17 +217,33 @@ def _prod(xs: Any) -> int:
 
 
 def _as_program(net: Network) -> Program | None:
-    """``net`` as ``[A_0, ..., A_L]`` when it is exactly ``A_L ∘ relu ∘ ... ∘ relu ∘ A_0``."""
+    """``net`` as a pure-ReLU program ``[A_0, ..., A_L]``, or None when it has other units or pooling.
+
+    Identity units (the Network algebra's depth padding) become ``relu(t) - relu(-t)``: one more unit each.
+    """
     layers = net.layers
-    if not layers or len(layers) % 2 == 0:
+    if not layers or not isinstance(layers[0], Affine) or not isinstance(layers[-1], Affine):
         return None
-    prog = []
-    for i, layer in enumerate(layers):
-        if i % 2 == 0 and isinstance(layer, Affine):
-            prog.append(layer)
-        elif not (i % 2 == 1 and isinstance(layer, Act) and layer.activations() == {RELU.functions}):
+    prog: Program = [layers[0]]
+    for i in range(1, len(layers) - 1, 2):
+        act, nxt = layers[i], layers[i + 1]
+        if not isinstance(act, Act) or not isinstance(nxt, Affine):
             return None
-    return prog
+        units = act.expanded(prog[-1].out_dim)
+        if any(u.name not in ("relu", "identity") for u in units):
+            return None
+        rows, bias, cols = [], [], []
+        for j, u in enumerate(units):
+            rows.append(prog[-1].weight[j])
+            bias.append(prog[-1].bias[j])
+            cols.append((j, 1))
+            if u.name == "identity":  # t = relu(t) - relu(-t)
+                rows.append(tuple(-w for w in prog[-1].weight[j]))
+                bias.append(-prog[-1].bias[j])
+                cols.append((j, -1))
+        prog[-1] = affine(rows, bias)
+        prog.append(affine([[s * row[j] for j, s in cols] for row in nxt.weight], nxt.bias))
+    return prog if len(layers) % 2 == 1 else None
 
 
 def cut_size(base: Size, d: int, centres: int) -> Size:
@@ -270,6 +287,7 @@ def support_cut(g: Any, K: Any, delta: Any, *, eta: Any = None) -> Approximant:
     assert is_cover(centres, boxes, r)
     balls = [Box(tuple(t - r for t in c), tuple(t + r for t in c)) for c in centres]
     psi = _max_of_plateaus_program(balls, r)
+    cutoff = to_network(psi)
     depth = max(len(prog), len(psi))
     # pad psi while it is scalar (2 units a layer), then replicate it to the D outputs
     psi = then(pad(psi, depth), [affine([[Fraction(1)]] * D, [ZERO] * D)])
@@ -279,8 +297,8 @@ def support_cut(g: Any, K: Any, delta: Any, *, eta: Any = None) -> Approximant:
     support = tuple(Box(tuple(t - 2 * r for t in c), tuple(t + 2 * r for t in c)) for c in centres)
     bound_boxes = tuple(b.expanded(2 * r) for b in boxes)
     l1 = None if e is None else e * (diameter(boxes) + 4 * r) ** d
-    size = cut_size(size_of(net), d, len(centres))
-    params = {"d": d, "D": D, "delta": r, "centres": len(centres), "eta": e}
+    size = cut_size(size_of(to_network(prog)), d, len(centres))
+    params = {"d": d, "D": D, "delta": r, "centres": len(centres), "eta": e, "cutoff": cutoff, "base": net}
     bounds = {"pooling layers": (1, F.num_pool), "centres <= sum_boxes prod ceil(s_i/(2 delta))": (
         sum(_prod(max(1, ceil((b - a) / (2 * r))) for a, b in zip(bx.lower, bx.upper)) for bx in boxes), len(centres))}
     return Approximant(F, "Q2", support, bound_boxes, e, l1, size, params, bounds)
@@ -314,17 +332,27 @@ def sup_error(approx: Approximant, f: Network, *, local: bool = True) -> Fractio
     if not local:
         return _value(max_abs(approx.network - f, approx.params["cube"]))
     d, D = approx.params["d"], approx.params["D"]
+    table, K = approx.params["values"], approx.params.get("support")
+    if K is not None:  # f = 0 off K (proved here): a cell missing K with no node of V has zero error
+        prove = find("prove_support_in")
+        if prove is None or not prove(f, list(K)).proved:
+            K = None
     worst = Fraction(0)
     for js in itertools.product(*(range(k) for k in ks)):
         lo = tuple(a + j * h for a, j in zip(cube_lower, js))
         corners = [tuple(t + e * h for t, e in zip(lo, es)) for es in itertools.product((0, 1), repeat=d)]
-        inner = [v for v in corners]
-        table = approx.params["values"]
-        keep = [(v, table[v]) for v in inner if v in table]
+        keep = [(v, table[v]) for v in corners if v in table]
+        if K is not None and not keep and not any(_meets(lo, h, box) for box in K):
+            continue
         local_g = _interpolant_network(d, h, [v for v, _ in keep], [val for _, val in keep], D)
         cell = Box(lo, tuple(t + h for t in lo))
         worst = max(worst, _value(max_abs(local_g - f, cell)))
     return worst
+
+
+def _meets(lo: Point, h: Fraction, box: Box) -> bool:
+    """Whether the closed cell ``lo + [0, h]^d`` meets the closed box."""
+    return all(a <= t + h and t <= b for t, a, b in zip(lo, box.lower, box.upper))
 
 
 def _value(result: Any) -> Fraction:

@@ -69,7 +69,8 @@ def _sympy_target(expr: Any, dim: int, L: Fraction | None, symbols: Any) -> Targ
         out = []
         for e in exprs:
             r = sympy.sympify(e).subs(sub)
-            r = sympy.nsimplify(r) if not r.is_Rational else r
+            if r.is_Float:  # a float literal in the expression: its exact binary value, as to_rational does
+                r = sympy.Rational(r)
             if not r.is_Rational:
                 raise InvalidArgument(expected("an expression with rational values at rational points", "value", r))
             out.append(Fraction(int(r.p), int(r.q)))

@@ -109,7 +109,8 @@ def approximate_with_support(
         "centres <= #boxes ceil(diam/(2 delta))^d": (len(boxes) * max(1, ceil(diameter(boxes) / (2 * r))) ** d, n_c),
         "width <= 2 d |V| + 4 d N' + 2 D + 2": (2 * d * nodes + 4 * d * n_c + 2 * D + 2, cut.network.width),
     }
-    params.update({"delta": r, "centres": n_c, "N(K,delta) in": (cover_r.lower, cover_r.upper)})
+    params.update({"delta": r, "centres": n_c, "N(K,delta) in": (cover_r.lower, cover_r.upper),
+                   "cutoff": cut.params["cutoff"], "base": q1.network})
     out = Approximant(cut.network, "Q2", cut.support, cut.support_bound, cut.error_bound, cut.l1_bound, cut.size,
                       params, {**cut.bounds, **q2_bounds})
     assert out.size_matches and out.bounds_hold, "Q2 construction violates its stated bounds"
