@@ -59,7 +59,7 @@ def _vector(raw: Any, where: str) -> tuple[Fraction, ...]:
 def _sympy_target(expr: Any, dim: int, L: Fraction | None, symbols: Any) -> Target:
     import sympy
 
-    exprs = list(expr) if isinstance(expr, (sympy.MatrixBase, list, tuple)) else [expr]
+    exprs: list[Any] = list(expr) if isinstance(expr, (sympy.MatrixBase, list, tuple)) else [expr]  # type: ignore[arg-type]
     syms = tuple(symbols) if symbols is not None else sympy.symbols(f"x0:{dim}")
     if len(syms) != dim:
         raise InvalidArgument(expected(f"{dim} symbols", "symbols", syms))
