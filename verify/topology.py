@@ -153,7 +153,7 @@ def dsupp_bounds(f: Any, *, support: Any, r: Any = 1, step: Any = None) -> tuple
         for x in itertools.product(*axes):
             if any(t.value(x)):
                 norm = max(abs(c) for c in x)
-                lo = max(lo, floor(norm / q) + 1 if norm / q != floor(norm / q) else int(norm / q))
+                lo = max(lo, 1, ceil(norm / q))  # x in supp f, so supp f ⊄ r Q_n for r n < ||x||
     return lo, hi
 
 
