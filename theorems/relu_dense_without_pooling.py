@@ -44,10 +44,14 @@ def instances(quick: bool = True) -> list[Instance]:
 
 
 def strategy() -> st.SearchStrategy[Instance]:
-    """Tents with a rational peak on [-1, 1] and tolerances 2^-k."""
-    peak = st.fractions(min_value=Fraction(-3, 4), max_value=Fraction(3, 4), max_denominator=8)
+    """Tents on [-3/4, 3/4] with a rational peak and tolerances 2^-k."""
+    peak = st.fractions(min_value=Fraction(-1, 2), max_value=Fraction(1, 2), max_denominator=8)
     eps = st.integers(1, 4).map(lambda k: Fraction(1, 2**k))
-    return st.builds(lambda p, e: Instance(f"tent peak {p}, eps {e}", {"target": tent_net(-1, p, 1), "eps": e}), peak, eps)
+    return st.builds(
+        lambda p, e: Instance(f"tent peak {p}, eps {e}", {"target": tent_net(Fraction(-3, 4), p, Fraction(3, 4)), "eps": e}),
+        peak,
+        eps,
+    )
 
 
 @timed
