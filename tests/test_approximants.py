@@ -168,6 +168,14 @@ def test_q1_premises_are_checked() -> None:
         interpolant("x0", h=Q(1, 2), cube=Box([0], [1]))
 
 
+def test_q1_network_premise_is_proved_or_refuted() -> None:
+    need("prove_support_in")
+    assert interpolant(PL_TARGET, h=Q(1, 4), cube=UNIT).params["premise"] == "proved"
+    assert interpolant(diamond, h=Q(1, 4), cube=UNIT, lipschitz=2).params["premise"] == "assumed"
+    with pytest.raises(InvalidArgument, match="supported in the stated region"):
+        interpolant(PL_TARGET, h=Q(1, 4), cube=UNIT, support=Box([0, 0], ["1/2", 1]))
+
+
 # -- Q2 ---------------------------------------------------------------------------------------------
 
 JUNK_1D = hat(0, 1) + Network.mlp([[[1]], [[1]]], [[-5], [0]])  # hat(0,1) + relu(x - 5): support unbounded
@@ -284,7 +292,7 @@ def test_theorem_keeps_the_discretized_support(pooling: bool) -> None:
 
     need("support")
     f = hat(2, 4)
-    a = approximate_with_support(f, 1, Box([Q(5, 2)], [4]), Q(1, 3), pooling=pooling)
+    a = approximate_with_support(f, 1, Box([2], [4]), Q(2, 7), pooling=pooling)  # h = 2/7: off the kinks
     assert dsupp(f) == dsupp(a.network) == 4
     if not pooling:
         fact = lemma2_trigger(f, a.network)

@@ -35,7 +35,7 @@ from verify.construct.primitives import (
     max_of_plateaus_size,
     size_of,
 )
-from verify.construct.targets import as_target
+from verify.construct.targets import Target, as_target
 from verify.errors import InvalidArgument, expected
 from verify.layers import Act, Affine, Pool
 from verify.network import Network
@@ -155,6 +155,7 @@ def interpolant(
     lipschitz: Any = None,
     support: Any = None,
     symbols: Any = None,
+    check_premise: bool = True,
 ) -> Approximant:
     """Q1: the CPWL nodal interpolant of ``f`` on the Freudenthal triangulation of ``cube.lower + h Z^d``.
 
@@ -163,7 +164,9 @@ def interpolant(
     boxes, when given: only nodes in it are evaluated). Facts: ``supp g ⊆ ∪_{v in V} (v + h[-1,1]^d)``
     (``support``) ``⊆ K^h ∩ cube``; ``||g - f||_sup <= L h`` when a Lipschitz constant ``L`` is known;
     ``||g - f||_{L^1} <= L h λ(K^h)``. Architecture: :func:`interpolant_size` (pure ReLU, depth
-    ``ceil(log2 d) + 3``, width ``2 d |V|``).
+    ``ceil(log2 d) + 3``, width ``2 d |V|``). For a network target with ``check_premise``, ``supp f ⊆ K``
+    (or ``⊆ cube``) is proved exactly first (REFUTED raises InvalidArgument with the witness;
+    ``params["premise"]`` records "proved", "unknown" or "assumed").
 
     >>> from verify.construct import hat
     >>> g = interpolant(hat(0, 2), h="1/2", cube=Box([0], [2]), lipschitz=1)
@@ -177,6 +180,7 @@ def interpolant(
     for v in _boundary_nodes(cube, q, ks):
         if any(target.value(v)):
             raise InvalidArgument(expected("f = 0 on the boundary of the cube (supp f ⊆ cube)", "f at boundary node", v))
+    premise = _premise(target, K if K is not None else (cube,)) if check_premise else "not checked"
     nodes, values = [], []
     for v in _interior_nodes(cube, q, ks, K):
         val = target.value(v)
@@ -195,11 +199,23 @@ def interpolant(
     vol = (diameter(region) + 2 * q) ** d if K is not None else cube.volume
     size = interpolant_size(d, len(nodes), target.outputs)
     params = {"d": d, "D": target.outputs, "h": q, "cube": cube, "grid": ks, "nodes": len(nodes),
-              "values": dict(zip(nodes, values)), "L": L, "target": target.kind, "support": K}
+              "values": dict(zip(nodes, values)), "L": L, "target": target.kind, "support": K,
+              "premise": premise}
     bounds = {"nodes <= (2k-1)^d-type count": (_prod(k - 1 for k in ks), len(nodes)), "depth": (ceil_log2(d) + 3, net.depth)}
     if nodes:
         bounds["width <= 2 d |V|"] = (2 * d * len(nodes), net.width)
     return Approximant(net, "Q1", cells, bound_boxes, err, None if err is None else err * vol, size, params, bounds)
+
+
+def _premise(target: Target, region: tuple[Box, ...]) -> str:
+    """Prove ``supp f ⊆ region`` for a network target; a refutation is an invalid argument."""
+    prove = find("prove_support_in")
+    if target.network is None or prove is None:
+        return "assumed"
+    v = prove(target.network, list(region))
+    if v.refuted:
+        raise InvalidArgument(expected("a target supported in the stated region", "f nonzero at", v.witness.point))
+    return "proved" if v.proved else "unknown"
 
 
 def _clip(box: Box, cube: Box) -> Box:
