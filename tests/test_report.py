@@ -32,6 +32,15 @@ def test_main_job_json_and_no_report(capsys) -> None:
     assert code == 0 and not doc["failed"]
     (res,) = doc["results"]
     assert {i["verdict"]["status"] for i in res["instances"]} == {"proved"}
+    assert doc["counterexamples"] == []  # refined_metric_separation drops no hypothesis
+
+
+def test_main_job_json_lists_counterexamples(capsys) -> None:
+    code = main(["theorems", "--quick", "--only", "shallow", "--no-report", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0
+    (edge,) = doc["counterexamples"]
+    assert edge["found"] and edge["dropped"] == "d >= 2" and edge["verdict"]["status"] == "refuted"
 
 
 def test_unknown_statement_is_bad_input(capsys) -> None:

@@ -72,6 +72,8 @@ def check(instance: Instance) -> Verdict:
         return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, reason="not a one-hidden-layer ReLU network")
     s = engine("support", "support")(net)
     w = getattr(s, "witness", None)
+    if w is not None and not isinstance(w, Witness):  # an exact point: attach its exact value
+        w = Witness(tuple(w), net.eval_exact(list(w)))
     if not s.bounded:
         return theorem_verdict(
             NAME,

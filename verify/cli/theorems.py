@@ -144,6 +144,16 @@ def handler(args: argparse.Namespace) -> int:
                 }
                 for r in results
             ],
+            "counterexamples": [
+                {
+                    "name": e.name,
+                    "dropped": e.dropped,
+                    "found": e.found,
+                    "error": e.error,
+                    "verdict": e.verdict.to_dict() if e.verdict is not None else None,
+                }
+                for e in edges
+            ],
             "failed": failed,
             "report": str(report_path) if report_path else None,
         }
