@@ -147,3 +147,12 @@ def test_every_dropped_hypothesis_has_its_counterexample() -> None:
     for e in edges:
         assert e.found, f"{e.name} without {e.dropped}: {e.error}"
         assert e.verdict is not None and "weakened" in e.verdict.claim.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_full_instances_are_proved(name: str) -> None:
+    r = run(name, quick=False)
+    assert not r.error, r.error
+    for label, v in zip(r.labels, r.verdicts):
+        assert v.proved, f"{label}: {v.summary()}"

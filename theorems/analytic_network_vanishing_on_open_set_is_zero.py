@@ -74,7 +74,9 @@ def instances(quick: bool = True) -> list[Instance]:
     ]
     if not quick:
         out += [
-            Instance("gelu hat on (10^6, 10^6+10^-6)", {"net": _gelu_hat(), "box": Box([10**6], [10**6 + Fraction(1, 10**6)])}),
+            Instance(
+                "gelu hat on (40, 40+10^-6), float64 gives 0", {"net": _gelu_hat(), "box": Box([40], [40 + Fraction(1, 10**6)])}
+            ),
             Instance("pooled sigma*tanh on far box", {"net": _pooled_2d(), "box": Box([100, -50], [101, -49])}),
         ]
     return out

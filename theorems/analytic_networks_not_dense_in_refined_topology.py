@@ -38,9 +38,11 @@ def gelu_hat() -> Network:
 
 def fitted(activation: str, width: int) -> Network:
     """An analytic network least-squares fitted (fixed seed) to the hat; weights converted exactly."""
+    import numpy as np
+
     from verify.report import fit_network
 
-    return fit_network(lambda x: max(0.0, 1.0 - abs(x)), activation=activation, width=width, seed=0)
+    return fit_network(lambda x: np.maximum(0.0, 1.0 - np.abs(x)), activation=activation, width=width, seed=0)
 
 
 def _pooled_tanh() -> Network:
