@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from verify.box import Box
-from verify.layers import Affine
 from verify.network import Network
 from verify.numbers import format_rational, to_rational
 
@@ -189,41 +188,38 @@ def figure_leak(out: Path, relu_proof: Any, fits: dict[str, Network]) -> Figure:
 
 
 def figure_regions(out: Path, net: Network) -> Figure:
-    """Activation regions of a 2-D ReLU approximant (colour = activation pattern), support outlined."""
+    """The exact linear regions of a 2-D ReLU approximant (``verify.regions``): zero regions grey, the others
+    coloured by their affine map; the support is the union of the coloured ones."""
+    import math as _m
+
+    from verify.regions import linear_regions
+
     plt = _plt()
-    n = 500
-    xs = np.linspace(-1.5, 1.5, n)
-    XX, YY = np.meshgrid(xs, xs)
-    P = np.column_stack([XX.ravel(), YY.ravel()])
-    codes = np.zeros(len(P))
-    z = P.copy()
-    for layer in net.layers:
-        if isinstance(layer, Affine):
-            W = np.array([[float(v) for v in row] for row in layer.weight])
-            z = z @ W.T + np.array([float(v) for v in layer.bias])
-        else:
-            on = z > 0
-            codes = codes * 1.000003 + (on * np.sin(np.arange(on.shape[1]) * 12.9898 + 78.233)).sum(axis=1)
-            z = np.maximum(z, 0)
-    vals = net.eval_float(P)[:, 0].reshape(n, n)
+    domain = Box.cube(2, Fraction(-3, 2), Fraction(3, 2))
+    regions = linear_regions(net, domain)
     fig, ax = plt.subplots(figsize=(5.2, 5))
-    ax.imshow(
-        np.mod(codes * 43758.5453, 1.0).reshape(n, n),
-        extent=(-1.5, 1.5, -1.5, 1.5),
-        origin="lower",
-        cmap="tab20",
-        interpolation="nearest",
-    )
-    ax.contour(XX, YY, (vals != 0).astype(float), levels=[0.5], colors="k", linewidths=1.5)
-    ax.plot([-1, 1, 1, -1, -1], [-1, -1, 1, 1, -1], "w--", lw=1)
-    ax.set_title(f"Regions of a 2-D ReLU approximant ({net.num_neurons} neurons)")
+    palette = [c for i, c in enumerate(plt.get_cmap("tab20").colors) if i not in (14, 15)]  # no greys: grey means 0
+    zero = 0
+    for k, region in enumerate(regions):
+        pts = [(float(x), float(y)) for x, y in region.polyhedron.vertices()]
+        cx, cy = sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
+        pts.sort(key=lambda p: _m.atan2(p[1] - cy, p[0] - cx))
+        is_zero = not any(region.map.weight[0]) and region.map.bias[0] == 0
+        zero += is_zero
+        ax.fill(*zip(*pts), color="0.85" if is_zero else palette[k % len(palette)], ec="k", lw=0.3)
+    ax.plot([-1, 1, 1, -1, -1], [-1, -1, 1, 1, -1], "k--", lw=1.2)
+    ax.set_xlim(-1.5, 1.5)
+    ax.set_ylim(-1.5, 1.5)
+    ax.set_aspect("equal")
+    ax.set_title(f"Exact linear regions of a 2-D ReLU approximant\n({net.num_neurons} neurons, {len(regions)} regions)")
     fig.tight_layout()
     fig.savefig(out / "regions.png", dpi=110)
     plt.close(fig)
     return Figure(
         "regions.png",
-        "Activation regions (colours) of the Q1 approximant of f(x)f(y); black: the boundary of its support; "
-        "dashed: K = [-1, 1]^2.",
+        "Exact linear regions (verify.regions) of the Q1 approximant of f(x)f(y) on [-3/2, 3/2]^2: "
+        "grey where the network is exactly 0, coloured where its affine map is nonzero; dashed: K = [-1, 1]^2.",
+        [f"{len(regions)} regions, {zero} with the zero map, {len(regions) - zero} carrying the support"],
     )
 
 
