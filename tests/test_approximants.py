@@ -206,7 +206,6 @@ def test_q2_with_eta_zero_has_exactly_the_target_support() -> None:
     assert s.bounded and s.bounding_box == Box([0], [1])
 
 
-@pytest.mark.xfail(reason="pooling.support lists the piece [0, 1/4] twice, so its measure is 5/4 (reported)", strict=False)
 def test_q2_with_eta_zero_support_measure_is_one() -> None:
     support = need("support")
     F = support_cut(JUNK_1D, Box([0], [1]), Q(1, 4), eta=0)

@@ -301,3 +301,86 @@ def test_support_cut_of_an_uncontrolled_relu_net_2d():
     r = prove_support_in(f, Box.cube(2, -1, 1))
     assert r.refuted and check(r.to_json())
     assert max(abs(c) for c in r.witness.point) > 1 and f.eval_exact(r.witness.point)[0] != 0
+
+
+# -- the support is a union of interior-disjoint pieces ------------------------------------
+
+
+def _suffix_polys(maps: Affine, suffix: tuple, d: int) -> list:
+    """The network's outputs on a region where the PL prefix is ``maps`` (sympy, independent of the engine)."""
+    import sympy
+
+    xs = sympy.symbols(f"x0:{d}")
+    vals = [sum((sympy.Rational(w.numerator, w.denominator) * x for w, x in zip(row, xs)), sympy.Integer(0))
+            + sympy.Rational(b.numerator, b.denominator) for row, b in zip(maps.weight, maps.bias)]
+    for layer in suffix:
+        if isinstance(layer, Affine):
+            vals = [sum((sympy.Rational(w.numerator, w.denominator) * v for w, v in zip(row, vals)), sympy.Integer(0))
+                    + sympy.Rational(b.numerator, b.denominator) for row, b in zip(layer.weight, layer.bias)]
+        elif isinstance(layer, Pool):
+            h = len(vals) // 2
+            vals = [vals[i] * vals[i + h] for i in range(h)]
+    return [sympy.expand(v) for v in vals]
+
+
+def _independent_measure(net: Network, box: Box) -> F:
+    """Measure of supp f inside ``box`` from ``linear_regions`` of the PL prefix and a sympy zero test per region."""
+    from verify.regions import linear_regions
+
+    prefix, suffix = split_at_pool(net)
+    total = F(0)
+    for reg in linear_regions(Network(net.input_dim, prefix), box):
+        if any(p != 0 for p in _suffix_polys(reg.map, suffix, net.input_dim)):
+            total += reg.polyhedron.volume()
+    return total
+
+
+def _interior_disjoint(pieces) -> bool:
+    return all(p.intersect(q).interior_point() is None for i, p in enumerate(pieces) for q in pieces[i + 1:])
+
+
+def test_q2_support_lists_each_piece_once():
+    from verify.construct import hat as hat_ab
+    from verify.construct import support_cut
+
+    g = hat_ab(0, 1) + Network.mlp([[[1]], [[1]]], [[-5], [0]])  # relu(x - 5): a unit with a constant input
+    f = support_cut(g, Box([0], [1]), F(1, 4), eta=0).network
+    s = support(f)
+    assert s.measure == 1 and _interior_disjoint(list(s.pieces))
+    assert _independent_measure(f, s.bounding_box) == 1
+    v = prove_support_in(f, Box([0], [1]))
+    assert v.proved and check(v.to_json())
+
+
+def test_constant_unit_at_its_kink_is_explored_once():
+    # relu(0 x + 0) is constant 0: the branch z >= 0 repeats z <= 0 (same region, same output)
+    f = Network(1, (Affine([[1], [1], [1], [0]], [1, 0, -1, 0]), Act("relu"),
+                    Affine([[1, -2, 1, 1], [1, -2, 1, 1]], [0, 0]), Pool()))  # (hat + relu(0))^2
+    s = support(f)
+    assert s.measure == 2 and len(s.pieces) == 2 and _interior_disjoint(list(s.pieces))
+    cert = json.loads(prove_support_in(f, Box([-1], [1])).to_json())
+    assert check(cert)
+    dup = [lf for piece in cert["evidence"]["pieces"] for lf in piece["leaves"] if "same_as" in lf]
+    assert dup
+    moved = copy.deepcopy(cert)  # claim a non-constant unit repeats its sibling
+    for piece in moved["evidence"]["pieces"]:
+        for lf in piece["leaves"]:
+            if "same_as" in lf:
+                lf["path"][-1][1] = 0 if lf["path"][-1][1] == 3 else lf["path"][-1][1]
+    assert not check(moved)
+    weight = copy.deepcopy(cert)  # the unit's input is no longer at the kink: both branches differ
+    weight["claim"]["data"]["network"]["layers"][0]["affine"]["bias"][3] = "1"
+    assert not check(weight)
+
+
+@settings(max_examples=25, deadline=None)
+@given(net=pooled_nets())
+def test_support_measure_is_a_sum_over_disjoint_pieces(net):
+    s = support(net)
+    assert _interior_disjoint(list(s.pieces))
+    if s.bounded:
+        assert s.measure == sum((p.volume() for p in s.pieces), F(0))
+        if not s.empty:
+            assert _independent_measure(net, s.bounding_box.expanded(1)) == s.measure
+    else:
+        assert not all(p.is_bounded() for p in s.pieces)

@@ -159,7 +159,11 @@ class PolyRegion:
     units with a single piece are never listed). ``polys`` (in ``x``) is None
     for a cut-off branch, whose ``no_interior`` multipliers prove that the
     region has no interior, and for a leaf found zero early (``zero_early``:
-    the output vanishes whatever the undecided units do).
+    the output vanishes whatever the undecided units do). ``same_as = k'``
+    marks a branch that repeats its sibling ``k'``: the unit's pre-activation
+    is a constant lying in both pieces, so both branches are the same region
+    with the same unit output; only the sibling is explored (else the regions
+    would not be interior-disjoint).
     """
 
     path: tuple[tuple[int, int, int], ...]
@@ -168,6 +172,7 @@ class PolyRegion:
     polys: tuple[Poly, ...] | None
     no_interior: Vec | None = None
     zero_early: bool = False
+    same_as: int | None = None
 
     @functools.cached_property
     def polyhedron(self) -> Polyhedron:
@@ -188,6 +193,21 @@ def _piece_rows(lo: Fraction | None, hi: Fraction | None, z: Form) -> list[tuple
     if hi is not None:
         rows.append((c, hi - k))
     return rows
+
+
+def _holds(lo: Any, hi: Any, c: Any) -> bool:
+    return (lo is None or lo <= c) and (hi is None or c <= hi)
+
+
+def _first_piece(pcs: Sequence[tuple[Any, Any, Any, Any]], z: Form) -> int | None:
+    """For a constant pre-activation ``z = c``, the first piece whose closed interval holds ``c``; else None.
+
+    A later piece holding ``c`` too (``c`` at a breakpoint) would be the same
+    region with the same output (PL activations are continuous): a duplicate.
+    """
+    if any(z[0]):
+        return None
+    return next((k for k, (lo, hi, _s, _i) in enumerate(pcs) if _holds(lo, hi, z[1])), None)
 
 
 def _strictly_inside(rows: list[tuple[Vec, Fraction]], x: Vec) -> bool:
@@ -424,7 +444,11 @@ def _walk(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...], ba
             continue
         u, z, pcs = split
         children: list[Any] = []
+        first = _first_piece(pcs, z)
         for k, (lo, hi, slope, icpt) in enumerate(pcs):
+            if first is not None and k != first and _holds(lo, hi, z[1]):
+                yield PolyRegion((*path, (*u, k)), (), None, None, same_as=first)
+                continue
             new = _piece_rows(lo, hi, z)
             rows2 = rows + new
             pt2 = pt
@@ -467,7 +491,7 @@ def region_polynomials(net: Network, domain: Polyhedron | Box | None = None, *,
     if pt is None:
         return []
     left = [budget if budget is not None else 10**9]
-    return [r for r in _walk(net, *split, base, pt, left, lazy=lazy) if r.no_interior is None]
+    return [r for r in _walk(net, *split, base, pt, left, lazy=lazy) if r.no_interior is None and r.same_as is None]
 
 
 def _as_polyhedron(domain: Any, d: int) -> Polyhedron:
@@ -580,7 +604,9 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
             leaves: list[dict[str, Any]] = []
             for leaf in _walk(net, *split, base, pt, left):
                 path = [list(step) for step in leaf.path]
-                if leaf.no_interior is not None:
+                if leaf.same_as is not None:
+                    leaves.append({"path": path, "same_as": leaf.same_as})
+                elif leaf.no_interior is not None:
                     leaves.append({"path": path, "no_interior": leaf.no_interior})
                 elif leaf.zero:
                     leaves.append({"path": path, "zero": True})

@@ -14,7 +14,10 @@ layer). Each leaf has a path of decisions ``(layer, unit, piece)``. This rule:
    the piece's rows;
 2. checks that the leaves form a complete tree: every node splits on one unit
    and has exactly one subtree per linear piece of that unit;
-3. checks every cut-off leaf's multipliers: ``y >= 0``, ``y^T A = 0`` and either
+3. checks every ``same_as`` leaf (the unit's pre-activation is a constant in
+   the closed intervals of this piece and of the earlier sibling it names, with
+   equal outputs there: the same region and state, covered by the sibling); and
+   every cut-off leaf's multipliers: ``y >= 0``, ``y^T A = 0`` and either
    ``y^T b < 0`` or ``y^T b = 0`` with ``y != 0`` on nonzero rows only (so the
    leaf has no interior); for every "zero" leaf it pushes the pre-pool vector
    through the remaining affine/pooling layers with exact polynomial
@@ -255,6 +258,31 @@ def _complete(net: _Prefix, paths: list[tuple[tuple[int, int, int], ...]], depth
         _complete(net, group, depth + 1)
 
 
+def _check_same_as(net: _Prefix, path: list[tuple[int, int, int]], other: int) -> None:
+    """The last decision repeats its sibling ``other``: same region, same unit output.
+
+    The unit's pre-activation must be a constant ``c`` (zero coefficients) in the
+    closed intervals of both pieces, with the same output ``slope * c + intercept``:
+    then both branches add only rows ``0 <= beta`` with ``beta >= 0`` and fix the
+    unit to the same value, so the sibling's subtree covers this branch.
+    """
+    if not path:
+        raise CheckFailed("a same_as leaf needs a decision")
+    l, i, k = path[-1]
+    _rows, outs = net.leaf(path[:-1])
+    z = net.pre(l, i, outs)
+    if z is None or any(v != 0 for v in z[0]) or not 0 <= other < k < net.arity(l, i):
+        raise CheckFailed(f"leaf {path} does not repeat an earlier sibling")
+    c = z[1]
+    vals = []
+    for lo, hi, slope, icpt in (net.pieces[l][i][other], net.pieces[l][i][k]):
+        if (lo is not None and c < lo) or (hi is not None and c > hi):
+            raise CheckFailed(f"leaf {path}: the constant pre-activation is not in both pieces")
+        vals.append(slope * c + icpt)
+    if vals[0] != vals[1]:
+        raise CheckFailed(f"leaf {path}: the two pieces give different outputs")
+
+
 def _check_tree(net: _Prefix, leaves: list[dict[str, Any]], base: Rows) -> None:
     paths = [tuple((int(l), int(i), int(k)) for l, i, k in leaf["path"]) for leaf in leaves]
     if not paths:
@@ -266,6 +294,8 @@ def _check_tree(net: _Prefix, leaves: list[dict[str, Any]], base: Rows) -> None:
         if "no_interior" in leaf:
             if not _no_interior(rows, [q(v) for v in leaf["no_interior"]], net.d):
                 raise CheckFailed(f"the no-interior multipliers of leaf {list(p)} do not check")
+        elif "same_as" in leaf:
+            _check_same_as(net, list(p), int(leaf["same_as"]))
         elif leaf.get("zero") is True:
             if any(net.polynomials(outs)):
                 raise CheckFailed(f"the output of leaf {list(p)} is not the zero polynomial")
