@@ -186,12 +186,12 @@ def _candidates(p: tuple[Fraction, ...]) -> list[tuple[Fraction, ...]]:
 def _witness_in(net: Any, region: Region, outside: Any) -> Any:
     """(x, f(x)): an exact point strictly inside the region, outside K (a predicate), with f(x) != 0 exactly.
 
-    Small heights first: interior points of the region cut to the cubes [-R, R]^d, R = 1, 2, 4, ...,
+    Small heights first: an interior point of the region cut to the smallest cube [-R, R]^d, R = 1, 2, 4, ...
     rounded to denominators 1, 2, 4, ...; the engine's interior point last.
     """
     P = region.polyhedron
     starts = []
-    for k in range(0, 64, 3):
+    for k in range(0, 64):
         R = Fraction(1 << k)
         q = P.intersect(Polyhedron.from_box(Box([-R] * P.dim, [R] * P.dim))).interior_point()
         if q is not None:
