@@ -350,12 +350,21 @@ def check_farkas(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction], y: Sequ
 
 
 def check_no_interior(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction], y: Sequence[Fraction]) -> bool:
-    """Fraction-only check that ``y`` proves ``{A x < b}`` empty: ``y >= 0``, ``y != 0``, ``y^T A = 0``, ``y^T b <= 0``.
+    """Fraction-only check that ``y`` proves ``{A x <= b}`` has no interior.
+
+    Motzkin: ``y >= 0``, ``y^T A = 0``, ``y^T b <= 0``, and ``y > 0`` on some
+    NONZERO row. (Weight on zero rows alone would only show that a row ``0 < 0``
+    of the strict system fails, while ``{0 <= 0}`` is all of R^d; for nonzero
+    rows the interior of ``{A x <= b}`` is exactly ``{A x < b}``.)
 
     >>> check_no_interior([[1], [-1]], [0, 0], [1, 1])
     True
+    >>> check_no_interior([[0], [1]], [0, 1], [1, 0])  # only the zero row: no proof
+    False
     """
     if len(y) != len(A) or any(v < 0 for v in y) or not any(y):
+        return False
+    if not any(v > 0 and any(r) for v, r in zip(y, A)):
         return False
     d = len(A[0]) if A else 0
     return all(_dot(y, [r[i] for r in A]) == 0 for i in range(d)) and _dot(y, b) <= 0
