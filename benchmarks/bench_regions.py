@@ -3,7 +3,7 @@
 In 2-D over a box the engine decides each unit from the cell polygon's vertices and splits by exact
 polygon clipping (Sutherland-Hodgman on gmpy2 mpq); elsewhere it uses exact LPs.
 
-The float version is the very same engine (verify.regions + verify.exactlp) loaded with Python
+The float version is the very same engine (verify.regions, cells, splitengine, ... + verify.exactlp) loaded with Python
 floats in place of gmpy2 mpq (and a 1e-9 pivot tolerance, which floats need); it is not
 sound (its regions are not certified), it is the yardstick. Regions are counted over the box
 [-10, 10]^2. Run: python benchmarks/bench_regions.py [--quick]
@@ -25,18 +25,23 @@ ROOT = Path(__file__).resolve().parent.parent / "verify"
 
 
 def float_engine() -> types.ModuleType:
-    """verify.regions re-loaded over a float copy of verify.exactlp."""
+    """verify.regions (and the engine modules it uses) re-loaded over a float copy of verify.exactlp."""
     lp_src = (ROOT / "exactlp.py").read_text()
     lp_src = lp_src.replace("from gmpy2 import mpq as Q", "Q = float")
     lp_src = lp_src.replace("if a > 0 or", "if a > 1e-9 or").replace("if r[k] < 0)", "if r[k] < -1e-9)")
     lp = types.ModuleType("float_exactlp")
     sys.modules["float_exactlp"] = lp
     exec(compile(lp_src, "float_exactlp", "exec"), lp.__dict__)
-    src = (ROOT / "regions.py").read_text().replace("from verify.exactlp import", "from float_exactlp import")
-    src = src.replace("cand = tuple(Q(round(v * den), den) for v in pt)", "return pt")
-    mod = types.ModuleType("float_regions")
-    sys.modules["float_regions"] = mod
-    exec(compile(src, "float_regions", "exec"), mod.__dict__)
+    mod = None
+    for name in ("cells", "polygon2d", "splittree", "splitengine", "regions"):  # dependency order
+        src = (ROOT / f"{name}.py").read_text().replace("from verify.exactlp import", "from float_exactlp import")
+        for dep in ("cells", "polygon2d", "splittree", "splitengine"):
+            src = src.replace(f"from verify.{dep} import", f"from float_{dep} import")
+        src = src.replace("cand = tuple(Q(round(v * den), den) for v in pt)", "return pt")
+        mod = types.ModuleType(f"float_{name}")
+        sys.modules[f"float_{name}"] = mod
+        exec(compile(src, f"float_{name}", "exec"), mod.__dict__)
+    assert mod is not None
     return mod
 
 

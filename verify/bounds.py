@@ -15,12 +15,14 @@ from fractions import Fraction
 from typing import Any
 
 from verify.box import Box
+from verify.cells import BudgetExceeded, Leaf, make_plan
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
 from verify.exactlp import Q, lp_max_q, to_fraction
 from verify.layers import Act, Affine, Pool
 from verify.network import Network
 from verify.polyhedra import Polyhedron
-from verify.regions import BudgetExceeded, Engine, Leaf, domain_constraints, make_plan, root_cell
+from verify.regions import domain_constraints, root_cell
+from verify.splitengine import Engine
 from verify.support import _prove_zero
 from verify.verdict import Claim, Status, Verdict
 

@@ -14,10 +14,12 @@ from fractions import Fraction
 from typing import Any
 
 from verify.box import Box
+from verify.cells import BudgetExceeded, Leaf, make_plan
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
 from verify.exactlp import Q
 from verify.polyhedra import Polyhedron
-from verify.regions import BudgetExceeded, Engine, Leaf, Region, leaf_region, make_plan, root_cell
+from verify.regions import Region, leaf_region, root_cell
+from verify.splitengine import Engine
 from verify.verdict import Claim, Status, Verdict, Witness
 
 __all__ = ["Support", "support", "prove_support_in", "root_pieces"]

@@ -1,0 +1,305 @@
+"""The lemma machinery of lazy (support) runs: fixing a unit in a slope-0 piece without splitting its inputs.
+
+Three ways, each recorded in the split tree that :mod:`verify.checker.pl` re-checks:
+
+* ``_relax``: an exact LP over (x, h_J), the unknown inputs h_J relaxed by their activation's template
+  inequalities (``h >= 0``, ``h >= t`` for ReLU, ...);
+* ``_group_lemma``: the pre-activation bounded by a sum of separately proved bounds, one per group of
+  inputs with parallel first-layer hyperplanes (each group split by its own units only; bounds proved
+  once on all of R^d are kept as *global* lemmas);
+* ``_lemma``: a copy of the cell split by the unit's inputs only, the sub-tree being the proof.
+
+:class:`SplitTreeLemmas` is a mixin of :class:`verify.splitengine.Engine`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from verify.cells import Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, sparse
+from verify.exactlp import ONE, ZERO, lp_max_q, to_fraction
+
+__all__ = ["SplitTreeLemmas"]
+
+
+class SplitTreeLemmas:
+    """Lemmas of lazy runs (a mixin of the engine: it uses the engine's cells, expressions and ``_solve``)."""
+
+    plan: Plan
+    lazy: bool
+    certify: bool
+    lps: int
+    targets: dict[Unit, int]
+    groups: dict[Unit, tuple[list[int], int]]
+    gmax: dict[Unit, Any]
+    nosplit: bool
+    use_globals: bool
+    glob: dict[Any, tuple[Any, int]]
+    glob_tried: set[Any]
+    globals: list[dict[str, Any]]
+
+    if TYPE_CHECKING:
+        def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None: ...
+
+        def out_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None: ...
+
+        def value(self, cell: Cell, u: Unit, pre: bool = False) -> Any: ...
+
+        def _solve(self, cell: Cell, stack: list[tuple[str, Unit]], node: dict[str, Any] | None) -> Iterator[Leaf]: ...
+
+        def _one_row(self, cell: Cell, w: Any, sgn: int) -> tuple[Any, Any] | None: ...
+
+    def _target(self, cell: Cell, u: Unit) -> int | None:
+        """The slope-0 piece holding u's pre-activation at the interior point, if any."""
+        zp = self.value(cell, u, pre=True)
+        return next((k for k, (lo, hi, s, _) in enumerate(self.plan.units[u[0]][u[1]].pieces)
+                     if not s and (lo is None or lo <= zp) and (hi is None or zp <= hi)), None)
+
+    def _lemma(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
+        """Prove u stays in its slope-0 piece on the whole cell by splitting a copy of it by u's inputs only.
+
+        On success u is fixed on the cell itself and the splits are forgotten (the sub-tree is the proof).
+        """
+        if not self.lazy:
+            return False
+        q = self._target(cell, u)
+        if q is None:
+            return False
+        self.targets[u] = q
+        snode: dict[str, Any] | None = {"seq": []} if node is not None else None
+        try:
+            for _ in self._solve(cell.copy(), [("bound", u), ("pre", u)], snode):
+                raise AssertionError("a lemma yields no leaves")
+        except LemmaFailed:
+            return False
+        finally:
+            del self.targets[u]
+        cell.fixed[u] = q
+        if node is not None:
+            node["seq"].append({"unit": list(u), "pieces": [q, q], "lemma": snode})
+        return True
+
+    def _form(self, cell: Cell, u: Unit, inputs: list[int]) -> tuple[list[Any], Any]:
+        """sum_j W[u][j] out_j over the given inputs of u, an affine function on the cell."""
+        l, i = u
+        row, const = [ZERO] * self.plan.d, ZERO
+        W = self.plan.W[l][i]
+        for j in inputs:
+            o = self.out_expr(cell, (l - 1, j))
+            assert o is not None
+            for k in range(self.plan.d):
+                row[k] += W[j] * o[0][k]
+            const += W[j] * o[1]
+        return row, const
+
+    def _max_over(self, cell: Cell, row: list[Any], const: Any, sgn: int) -> tuple[Any, Any]:
+        """A certified upper bound of sgn*(row.x + const) on the cell (LemmaFailed when unbounded)."""
+        if not any(row):
+            return sgn * const, []
+        one = self._one_row(cell, row, sgn)
+        if one is not None:
+            return one[0] + sgn * const, one[1]
+        self.lps += 1
+        res = lp_max_q(cell.A, cell.b, [sgn * v for v in row], feasible=cell.p)
+        if res.status != "optimal":
+            raise LemmaFailed
+        return res.value + sgn * const, sparse(res.multipliers) if self.certify else None
+
+    def _gbound(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> None:
+        inputs, sgn = self.groups[u]
+        row, const = self._form(cell, u, inputs)
+        value, y = self._max_over(cell, row, const, sgn)
+        if self.gmax[u] is None or value > self.gmax[u]:
+            self.gmax[u] = value
+        if node is not None:
+            node["leaf"] = "gbound"
+            node["y"] = y
+
+    def _group_lemma(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
+        """Bound z_u by a sum of separately proved bounds, one per group of inputs (parallel hyperplanes).
+
+        max(sum of groups) <= sum of the groups' maxima; each group is split by its own units only,
+        so the cost grows with the number of groups, not with the product of their cell counts.
+        """
+        l, i = u
+        if not self.lazy or l == 0:
+            return False
+        q = self._target(cell, u)
+        if q is None:
+            return False
+        lo, hi = self.plan.units[l][i].pieces[q][:2]
+        if (lo is None) == (hi is None):
+            return False
+        sgn = 1 if hi is not None else -1
+        known, groups = self._groups(cell, u)
+        if len(groups) < 2:
+            return False
+        recs = []
+        total = self.plan.c[l][i] if sgn > 0 else -self.plan.c[l][i]
+        try:
+            row, const = self._form(cell, u, known)
+            b0, y0 = self._max_over(cell, row, const, sgn)
+            total += b0
+            recs.append({"inputs": known, "bound": to_fraction(b0), "tree": {"seq": [], "leaf": "gbound", "y": y0}})
+            slack = (hi if sgn > 0 else -lo) - total  # the groups' bounds must sum to at most this
+            gsum, grecs = self._group_bounds(cell, u, groups, sgn, node is not None, slack)
+            total += gsum
+            recs += grecs
+        except LemmaFailed:
+            return False
+        if (sgn > 0 and total > hi) or (sgn < 0 and -total < lo):
+            return False
+        cell.fixed[u] = q
+        if node is not None:
+            node["seq"].append({"unit": [l, i], "pieces": [q, q], "sign": sgn, "groups": recs})
+        return True
+
+    def _group_run(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool,
+                   nosplit: bool) -> tuple[Any, dict[str, Any] | None]:
+        """max of sgn * sum_{j in G} W[u][j] out_j over the cell, proved by splitting by G's units only."""
+        l = u[0]
+        saved = (self.groups.get(u), self.gmax.get(u), self.nosplit)
+        self.groups[u], self.gmax[u], self.nosplit = (G, sgn), None, nosplit or self.nosplit
+        try:
+            snode: dict[str, Any] | None = {"seq": []} if certify else None
+            stack: list[tuple[str, Unit]] = [("gbound", u)] + [("out", (l - 1, j)) for j in reversed(G)]
+            for _ in self._solve(cell.copy(), stack, snode):
+                raise AssertionError("a group lemma yields no leaves")
+            return self.gmax[u], snode
+        finally:
+            self.groups[u], self.gmax[u], self.nosplit = saved  # type: ignore[assignment]
+
+    def _local_nosplit(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool) -> Any:
+        """(bound, record) of a group on the cell when no split is needed, else None."""
+        try:
+            b, tree = self._group_run(cell, u, G, sgn, certify, True)
+            return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
+        except NeedsSplit:
+            if self.nosplit:  # an enclosing run forbids splits too
+                raise
+            return None
+
+    def _global(self, u: Unit, G: list[int], sgn: int, certify: bool, compute: bool) -> Any:
+        """(bound, record) from a global lemma (proved once on all of R^d), computing it if asked; or None."""
+        key = (u, tuple(G), sgn)
+        if not self.use_globals or self.nosplit:
+            return None
+        if compute and key not in self.glob and key not in self.glob_tried:
+            self.glob_tried.add(key)
+            whole = Cell([], [], (ZERO,) * self.plan.d, [], {}, {}, {})
+            try:
+                gb, gtree = self._group_run(whole, u, G, sgn, certify, False)
+                self.glob[key] = (gb, len(self.globals))
+                self.globals.append({"unit": list(u), "inputs": G, "sign": sgn, "bound": to_fraction(gb), "tree": gtree})
+            except LemmaFailed:
+                pass
+        if key not in self.glob:
+            return None
+        b, idx = self.glob[key]
+        return b, {"inputs": G, "bound": to_fraction(b), "global": idx}
+
+    def _group_bounds(self, cell: Cell, u: Unit, groups: list[list[int]], sgn: int, certify: bool,
+                      slack: Any) -> tuple[Any, list[dict[str, Any]]]:
+        """Bounds for all groups, cheapest first: cached global lemmas, then local bounds without splits,
+        then new global lemmas, then local splits; stops refining once the sum is within ``slack``."""
+        found: list[Any] = [self._global(u, G, sgn, certify, False) for G in groups]
+        for stage in ("nosplit", "global", "local"):
+            if all(f is not None for f in found) and sum(f[0] for f in found) <= slack:
+                break
+            for k, G in enumerate(groups):
+                if found[k] is not None and "global" not in found[k][1]:
+                    continue  # already local (as tight as it gets)
+                if stage == "nosplit":
+                    better = self._local_nosplit(cell, u, G, sgn, certify)
+                elif stage == "global":
+                    better = found[k] or self._global(u, G, sgn, certify, True)
+                else:
+                    b, tree = self._group_run(cell, u, G, sgn, certify, False)
+                    better = (b, {"inputs": G, "bound": to_fraction(b), "tree": tree})
+                if better is not None:
+                    found[k] = better
+                if all(f is not None for f in found) and sum(f[0] for f in found) <= slack:
+                    break
+        if any(f is None for f in found):
+            raise LemmaFailed
+        return sum(f[0] for f in found), [f[1] for f in found]
+
+    def _groups(self, cell: Cell, u: Unit) -> tuple[list[int], list[list[int]]]:
+        """Known inputs of u, and its unknown inputs grouped by the direction of their (first-layer) hyperplanes."""
+        l, i = u
+        known: list[int] = []
+        by_dir: dict[Any, list[int]] = {}
+        for j, _ in self.plan.inputs[l][i]:
+            if self.out_expr(cell, (l - 1, j)) is not None:
+                known.append(j)
+                continue
+            key: Any = 0
+            if l == 1:
+                w = self.plan.W[0][j]
+                lead = next((v for v in w if v), ONE)
+                key = tuple(v / abs(lead) for v in w)
+                key = max(key, tuple(-v for v in key))
+            by_dir.setdefault(key, []).append(j)
+        return known, list(by_dir.values())
+
+    def _relax(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
+        """Try to fix u in a slope-0 piece from a lifted LP over (x, h_J); True on success."""
+        if not self.lazy:
+            return False
+        l, i = u
+        spec = self.plan.units[l][i]
+        q = self._target(cell, u)
+        if q is None:
+            return False
+        d = self.plan.d
+        wx = [ZERO] * d
+        const = self.plan.c[l][i]
+        J: list[tuple[int, Any]] = []
+        for j, wt in self.plan.inputs[l][i]:
+            o = self.out_expr(cell, (l - 1, j))
+            if o is None:
+                J.append((j, wt))
+            else:
+                for k in range(d):
+                    wx[k] += wt * o[0][k]
+                const += wt * o[1]
+        obj = wx + [wt for _, wt in J]
+        lo, hi = spec.pieces[q][0], spec.pieces[q][1]
+        for (j, wt) in J:  # an unknown input pushing toward a needed bound it has no valid inequality against
+            betas = [beta for _, beta, _ in self.plan.units[l - 1][j].templates]
+            if (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
+               (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
+               (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
+               (lo is not None and wt > 0 and not any(bt < 0 for bt in betas)):
+                return False
+        k = len(J)
+        A = [row + [ZERO] * k for row in cell.A]
+        b = list(cell.b)
+        for n, (j, _) in enumerate(J):
+            t = self.pre_expr(cell, (l - 1, j))
+            for alpha, beta, gamma in self.plan.units[l - 1][j].templates:
+                if alpha and t is None:
+                    continue
+                row = [alpha * v for v in t[0]] if alpha and t is not None else [ZERO] * d
+                hrow = [ZERO] * k
+                hrow[n] = beta
+                A.append(row + hrow)
+                b.append(gamma - (alpha * t[1] if alpha and t is not None else ZERO))
+        rec: dict[str, Any] = {"unit": [l, i], "pieces": [q, q], "relax": True}
+        for bound, sgn, key in ((hi, 1, "hi"), (lo, -1, "lo")):
+            if bound is None:
+                continue
+            self.lps += 1
+            res = lp_max_q(A, b, [sgn * v for v in obj])
+            if res.status != "optimal":
+                return False
+            assert res.value is not None
+            if (sgn > 0 and res.value + const > bound) or (sgn < 0 and const - res.value < bound):
+                return False
+            if node is not None:
+                rec[key] = sparse(res.multipliers)
+        cell.fixed[u] = q
+        if node is not None:
+            node["seq"].append(rec)
+        return True
