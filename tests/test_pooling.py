@@ -256,7 +256,7 @@ def test_lazy_zero_leaves_leave_the_unbounded_factor_undecided():
     # g = relu(x) + relu(x - 3) - relu(-x) + relu(x - 5): no compact support; psi = hat (3 units, decided first)
     g = Network.mlp([[[1], [1], [-1], [1]], [[1, 1, -1, 1]]], [[0, -3, 0, -5], [0]])
     f = g * hat()
-    v = prove_support_in(f, Box([-1], [1]))
+    v = prove_support_in(f, Box([-1], [1]), factors=False)
     assert v.proved and check(v.to_json())
     cert = json.loads(v.to_json())
     leaves = [lf for piece in cert["evidence"]["pieces"] for lf in piece["leaves"] if lf.get("zero")]
@@ -358,7 +358,7 @@ def test_constant_unit_at_its_kink_is_explored_once():
                     Affine([[1, -2, 1, 1], [1, -2, 1, 1]], [0, 0]), Pool()))  # (hat + relu(0))^2
     s = support(f)
     assert s.measure == 2 and len(s.pieces) == 2 and _interior_disjoint(list(s.pieces))
-    cert = json.loads(prove_support_in(f, Box([-1], [1])).to_json())
+    cert = json.loads(prove_support_in(f, Box([-1], [1]), factors=False).to_json())
     assert check(cert)
     dup = [lf for piece in cert["evidence"]["pieces"] for lf in piece["leaves"] if "same_as" in lf]
     assert dup
@@ -384,3 +384,77 @@ def test_support_measure_is_a_sum_over_disjoint_pieces(net):
             assert _independent_measure(net, s.bounding_box.expanded(1)) == s.measure
     else:
         assert not all(p.is_bounded() for p in s.pieces)
+
+
+# -- the factor route ------------------------------------------------------------------------
+
+
+def _q2_net_2d() -> tuple[Network, Box]:
+    from verify.construct import support_cut
+
+    w1 = [[1, 2], [-1, 1], [3, -1], [1, 1], [-2, 1], [1, -3], [2, 2], [-1, -1]]
+    g = Network.mlp([w1, [[1, -1, 2, 1, -2, 1, 1, -1]]], [[0, 1, -1, 2, 0, 1, -3, 1], [1]])  # no support control
+    cut = support_cut(g, Box.cube(2, 0, 1), F(1, 4), eta=0)  # 4 centres
+    return cut.network, Box.cube(2, F(-1, 2), F(3, 2))
+
+
+def test_q2_support_is_proved_by_the_cutoff_factor():
+    f, K = _q2_net_2d()
+    v = prove_support_in(f, K)
+    assert v.proved and v.method == "pooled factors"
+    cert = json.loads(v.to_json())
+    assert check(cert)
+    ev = cert["evidence"]
+    assert ev["k"] == 1 and [t["factor"] for t in ev["terms"]] == [1]  # psi, not g
+    assert ev["factors"][0]["certificate"]["claim"]["kind"] == "support_in"
+    tree = prove_support_in(f, K, factors=False)  # the region tree agrees
+    assert tree.proved and check(tree.to_json())
+    r = prove_support_in(f, Box.cube(2, 0, 1))  # F = g on K, psi > 0 just outside: refuted by the tree
+    assert r.refuted and check(r.to_json()) and not Box.cube(2, 0, 1).contains(r.witness.point)
+
+
+def test_factor_certificates_tampered_are_rejected():
+    f, K = _q2_net_2d()
+    cert = json.loads(prove_support_in(f, K).to_json())
+    assert check(cert)
+    dropped = copy.deepcopy(cert)
+    dropped["evidence"]["factors"] = []
+    assert "factor" in explain(dropped)
+    coeff = copy.deepcopy(cert)
+    coeff["evidence"]["terms"][0]["coefficients"][0] = "2"
+    assert "coefficients" in explain(coeff)
+    const = copy.deepcopy(cert)
+    const["evidence"]["constant"] = ["1"]
+    assert not check(const)
+    other = copy.deepcopy(cert)  # claim that the factor g (index 0) is the proved one
+    other["evidence"]["terms"][0]["factor"] = 0
+    assert not check(other)
+    moved = copy.deepcopy(cert)  # relabel psi's certificate as g's
+    moved["evidence"]["terms"][0]["factor"] = 0
+    moved["evidence"]["factors"][0]["index"] = 0
+    assert "another network" in explain(moved)
+    inner_net = copy.deepcopy(cert)  # the sub-certificate is about a changed network
+    layers = inner_net["evidence"]["factors"][0]["certificate"]["claim"]["data"]["net"]["layers"]
+    layers[-1]["affine"]["bias"][0] = "7"
+    assert not check(inner_net)
+    inner_K = copy.deepcopy(cert)  # ... or about a bigger K
+    inner_K["evidence"]["factors"][0]["certificate"]["claim"]["data"]["polyhedra"][0]["b"][0] = "9"
+    assert "another set K" in explain(inner_K)
+    outer = copy.deepcopy(cert)  # the outer network changes: g gets a constant term after the pool
+    outer["claim"]["data"]["network"]["layers"].append({"affine": {"weight": [["1"]], "bias": ["1"]}})
+    assert not check(outer)
+
+
+def test_constant_after_pool_falls_back_to_the_tree():
+    f = Network(1, (*(hat() * hat()).layers, Affine([[1]], [1])))  # hat^2 + 1: nonzero everywhere
+    r = prove_support_in(f, Box([-1], [1]))
+    assert r.refuted and check(r.to_json())
+
+
+@settings(max_examples=20, deadline=None)
+@given(net=pooled_nets(), r=st.sampled_from([1, 2]))
+def test_factor_route_agrees_with_the_tree(net, r):
+    K = Box.cube(net.input_dim, -r, r)
+    fast, tree = prove_support_in(net, K), prove_support_in(net, K, factors=False)
+    assert fast.status == tree.status
+    assert check(fast.to_json()) and check(tree.to_json())

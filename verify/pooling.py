@@ -566,7 +566,7 @@ def _witness(net: Network, leaf: PolyRegion) -> Vec | None:
     return x
 
 
-def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verdict:
+def prove_support_in(net: Network, K: Any, *, budget: int | None = None, factors: bool = True) -> Verdict:
     """Decide "f == 0 on R^d \\ K" exactly for a ReLU network with pooling.
 
     ``K``: a Box, a Polyhedron, a list of them (their union), or ``[]`` (the
@@ -575,6 +575,9 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
     carries an exact rational witness outside K, confirmed by ``eval_exact``;
     UNKNOWN when ``budget`` (number of LPs) runs out. Networks with activations
     after a pooling layer go to z3 (solver-trusted proofs, exact witnesses).
+    With ``factors`` (default) the factor route of :mod:`verify.pooling_factors`
+    is tried first (one factor of each pooled product vanishes off K, proved by
+    the PL engine); the full region tree only when it fails.
 
     >>> from verify import Network
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
@@ -593,6 +596,10 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
     if split is None:
         return _semi_algebraic(net, comps, t0)
     claim = _claim(net, comps)
+    if factors:
+        ev = _factor_route(net, split[0], comps, budget)
+        if ev is not None:
+            return Verdict(Status.PROVED, claim, evidence=ev, method="pooled factors", seconds=time.perf_counter() - t0)
     left = [budget if budget is not None else 10**9]
     pieces, regions = [], 0
     try:
@@ -633,6 +640,17 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None) -> Verd
                        reason=f"budget of {budget} LPs exhausted")
     evidence = {"engine": "pooled", "pieces": pieces, "regions": regions}
     return Verdict(Status.PROVED, claim, evidence=evidence, method="pooled regions", seconds=time.perf_counter() - t0)
+
+
+def _factor_route(net: Network, prefix: tuple[Layer, ...], comps: list[Polyhedron],
+                  budget: int | None) -> dict[str, Any] | None:
+    """The factor route of :mod:`verify.pooling_factors` (None when it does not apply or fails)."""
+    from verify.pooling_factors import decompose, factor_evidence
+
+    dec = decompose(net)
+    if dec is None or any(dec[2]):
+        return None
+    return factor_evidence(net, comps, _zero_rates(net, prefix, 2 * dec[0]), budget=budget)
 
 
 def _semi_algebraic(net: Network, comps: list[Polyhedron], t0: float) -> Verdict:

@@ -25,7 +25,15 @@ layer). Each leaf has a path of decisions ``(layer, unit, piece)``. This rule:
    component, and checks that every output polynomial is zero (then f = 0 on
    the leaf, whatever the undecided units do).
 
-Why this proves the claim: f is continuous; the zero leaves form a closed set
+A factor certificate (evidence ``engine: "pooled-factors"``): the rule
+re-derives, from the network alone, ``f_j = sum_i B[j][i] p_i p_{i+k} + c_j``
+(the affine layers after the one pooling layer composed) and checks ``c = 0``,
+the stated coefficients, and for every term with a nonzero column a factor
+``p_i`` or ``p_{i+k}`` whose sub-certificate is a proved ``support_in`` claim
+about exactly that PL sub-network (rebuilt here) and the same K, re-checked
+by ``verify.checker.check``. Then every product, hence f, vanishes off K.
+
+Why the region tree proves the claim: f is continuous; the zero leaves form a closed set
 Z with f = 0 on Z; the leaves cover R^d \\ K, so the open set (R^d \\ K) \\ Z
 lies in the finite union of the cut-off leaves, closed sets without interior,
 so it is empty. A REFUTED certificate is checked by evaluating the network
@@ -314,6 +322,9 @@ def check_pooled(cert: dict[str, Any]) -> None:
     if cert["status"] != "proved":
         raise CheckFailed(f"nothing to check in a {cert['status']!r} verdict")
     ev = cert["evidence"]
+    if ev.get("engine") == "pooled-factors":
+        _check_factors(net, data["K"], ev)
+        return
     if ev.get("engine") != "pooled":
         raise CheckFailed("not a pooled-engine certificate")
     prefix = _Prefix(net)
@@ -326,6 +337,105 @@ def check_pooled(cert: dict[str, Any]) -> None:
     for choice in choices:
         base = [([-v for v in comps[j][0][r]], -comps[j][1][r]) for j, r in enumerate(choice)]
         _check_tree(prefix, by_choice[choice], base)
+
+
+def _decompose(net: CheckNet) -> tuple[int, list[list[Fraction]], list[Fraction]]:
+    """``(k, B, c)``: ``f_j = sum_i B[j][i] p_i p_{i+k} + c_j`` after the one pooling layer (``p``: the pre-pool vector)."""
+    layers = net.layers
+    first = next((i for i, (key, _) in enumerate(layers) if key == "pool"), None)
+    if first is None:
+        raise CheckFailed("a factor certificate needs a pooling layer")
+    width = net.input_dim
+    for key, body in layers[:first]:
+        if key == "affine":
+            width = len(body[1])
+    if width % 2:
+        raise CheckFailed("pooling of an odd-length vector")
+    k = width // 2
+    B = [[_O if i == j else _Z for j in range(k)] for i in range(k)]
+    c = [_Z] * k
+    for key, body in layers[first + 1:]:
+        if key == "pool":
+            raise CheckFailed("a factor certificate allows one pooling layer only")
+        if key == "act":
+            if any(s != "identity" for s in (body if isinstance(body, list) else [body])):
+                raise CheckFailed("activation after pooling")
+            continue
+        w, b = body
+        if any(len(row) != len(B) for row in w) or len(w) != len(b):
+            raise CheckFailed("shape mismatch in the network")
+        B = [[sum((wt * B[t][j] for t, wt in enumerate(row)), _Z) for j in range(k)] for row in w]
+        c = [sum((wt * c[t] for t, wt in enumerate(row)), _Z) + bi for row, bi in zip(w, b)]
+    return k, B, c
+
+
+def _factor_layers(net: CheckNet, index: int) -> list[tuple[str, Any]]:
+    """The layers of the pre-pool component ``index``: the layers before the pool, the last affine cut to one row."""
+    first = next(i for i, (key, _) in enumerate(net.layers) if key == "pool")
+    layers = list(net.layers[:first])
+    if layers and layers[-1][0] == "affine":
+        w, b = layers[-1][1]
+        if not 0 <= index < len(b):
+            raise CheckFailed("a factor index out of range")
+        layers[-1] = ("affine", ([list(w[index])], [b[index]]))
+        return layers
+    width = net.input_dim if not layers else None
+    if width is None:
+        for key, body in layers:
+            if key == "affine":
+                width = len(body[1])
+    assert width is not None
+    if not 0 <= index < width:
+        raise CheckFailed("a factor index out of range")
+    return [*layers, ("affine", ([[_O if j == index else _Z for j in range(width)]], [_Z]))]
+
+
+def _same_K(outer: Any, inner: dict[str, Any]) -> bool:
+    """The sub-claim's K is the outer K: the same polyhedra, exactly (or both the empty set)."""
+    if not outer:
+        return inner.get("everywhere") is True
+    polys = inner.get("polyhedra")
+    if not isinstance(polys, list) or len(polys) != len(outer):
+        return False
+    for a, b in zip(outer, polys):
+        if [[q(v) for v in r] for r in a["A"]] != [[q(v) for v in r] for r in b["A"]]:
+            return False
+        if [q(v) for v in a["b"]] != [q(v) for v in b["b"]]:
+            return False
+    return True
+
+
+def _check_factors(net: CheckNet, K: Any, ev: dict[str, Any]) -> None:
+    """f = sum_i B[j][i] u_i v_i + c_j with c = 0 and, for each live term, a factor proved zero off K."""
+    from verify.checker import check
+
+    k, B, c = _decompose(net)
+    if int(ev["k"]) != k or [q(v) for v in ev["constant"]] != c or any(v != 0 for v in c):
+        raise CheckFailed("the stated decomposition differs from the network's (or has a constant term)")
+    proved: set[int] = set()
+    for fac in ev["factors"]:
+        p, inner = int(fac["index"]), fac["certificate"]
+        if inner.get("status") != "proved" or inner["claim"].get("kind") != "support_in":
+            raise CheckFailed(f"factor {p}: not a proved support claim")
+        data = inner["claim"]["data"]
+        if CheckNet(data["net"]).input_dim != net.input_dim or CheckNet(data["net"]).layers != _factor_layers(net, p):
+            raise CheckFailed(f"factor {p}: the sub-certificate is about another network")
+        if not _same_K(K, data):
+            raise CheckFailed(f"factor {p}: the sub-certificate is about another set K")
+        if not check(inner):
+            raise CheckFailed(f"factor {p}: the sub-certificate does not check")
+        proved.add(p)
+    covered = {}
+    for term in ev["terms"]:
+        i, p = int(term["term"]), int(term["factor"])
+        if not 0 <= i < k or p not in (i, i + k) or p not in proved:
+            raise CheckFailed(f"term {i}: its factor {p} is not a proved factor of the term")
+        if [q(v) for v in term["coefficients"]] != [row[i] for row in B]:
+            raise CheckFailed(f"term {i}: the stated coefficients differ from the network's")
+        covered[i] = p
+    for i in range(k):
+        if any(row[i] != 0 for row in B) and i not in covered:
+            raise CheckFailed(f"term {i} has a nonzero coefficient and no factor proved zero off K")
 
 
 def _check_witness(net: CheckNet, comps: list[tuple[list[list[Fraction]], list[Fraction]]], cert: dict[str, Any]) -> None:
