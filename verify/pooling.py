@@ -688,7 +688,10 @@ def support(net: Network, *, budget: int | None = None) -> Support:
     """The exact support (closure of ``{f != 0}``) of a ReLU network with pooling over R^d.
 
     It is the union of the full-dimensional regions whose polynomial is not
-    zero (the zero set of a nonzero polynomial has no interior). ``bounded``
+    zero (the zero set of a nonzero polynomial has no interior). With one
+    pooling layer and factors of bounded support (``F = g ⊙ psi``), the
+    regions are only sought inside a box off which those factors, hence f,
+    vanish (exact PL supports of the factors), by polygon clipping in d <= 2. ``bounded``
     iff all of them are bounded; ``measure`` is the exact sum of their volumes
     (the zero set of a nonzero polynomial is null), ``math.inf`` if unbounded.
 
@@ -700,7 +703,13 @@ def support(net: Network, *, budget: int | None = None) -> Support:
     """
     from verify.support import Support
 
-    live = [r for r in region_polynomials(net, budget=budget, lazy=True) if not r.zero]
+    split = split_at_pool(net)
+    dom = _vanishing_box(net, split[0]) if split is not None else None
+    if dom is not None and dom[0] is None:
+        return Support(True, (), None, Fraction(0), None)
+    if dom is not None and dom[0] is not None and split is not None and net.input_dim <= 2:
+        return _planar_support(net, split, dom[0])
+    live = [r for r in region_polynomials(net, dom[0] if dom else None, budget=budget, lazy=True) if not r.zero]
     if not live:
         return Support(True, (), None, Fraction(0), None)
     pieces = tuple(r.polyhedron for r in live)
@@ -712,3 +721,29 @@ def support(net: Network, *, budget: int | None = None) -> Support:
     hi = [max(b.upper[i] for b in boxes if b) for i in range(net.input_dim)]
     measure = sum((p.volume() for p in pieces), _ZERO)
     return Support(True, pieces, Box(tuple(lo), tuple(hi)), measure, witness)
+
+
+def _vanishing_box(net: Network, prefix: tuple[Layer, ...]) -> tuple[Box | None] | None:
+    from verify.pooling_factors import decompose, vanishing_box
+
+    dec = decompose(net)
+    if dec is None or any(dec[2]):
+        return None
+    return vanishing_box(net, _zero_rates(net, prefix, 2 * dec[0]))
+
+
+def _planar_support(net: Network, split: Any, box: Box) -> Support:
+    """d <= 2, f == 0 off ``box``: the live regions inside it by exact polygon clipping (:mod:`verify.pooling_planar`)."""
+    from verify.pooling_planar import planar_pieces
+    from verify.support import Support
+
+    got = planar_pieces(net, split[0], split[1], box)
+    if not got:
+        return Support(True, (), None, Fraction(0), None)
+    pieces = tuple(p for p, _a, _b, _c, _q in got)
+    measure = sum((a for _p, a, _b, _c, _q in got), _ZERO)
+    lo = [min(b.lower[i] for _p, _a, b, _c, _q in got) for i in range(net.input_dim)]
+    hi = [max(b.upper[i] for _p, _a, b, _c, _q in got) for i in range(net.input_dim)]
+    p0, _a0, _b0, c0, q0 = got[0]
+    leaf = PolyRegion((), tuple(zip(p0.A, p0.b)), c0, q0)
+    return Support(True, pieces, Box(tuple(lo), tuple(hi)), measure, _witness(net, leaf))

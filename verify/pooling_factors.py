@@ -23,13 +23,14 @@ import json
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from verify.box import Box
 from verify.layers import Act, Affine, Pool
 
 if TYPE_CHECKING:
     from verify.network import Network
     from verify.polyhedra import Polyhedron
 
-__all__ = ["decompose", "factor_network", "factor_evidence"]
+__all__ = ["decompose", "factor_network", "factor_evidence", "vanishing_box"]
 
 _Z = Fraction(0)
 
@@ -130,3 +131,76 @@ def factor_evidence(net: Network, comps: list[Polyhedron], rates: list[float],
     used = sorted({int(t["factor"]) for t in terms})
     factors = [{"index": p, "certificate": proved[p]} for p in used]
     return {"engine": "pooled-factors", "k": k, "constant": c, "terms": terms, "factors": factors}
+
+
+def vanishing_box(net: Network, rates: list[float]) -> tuple[Box | None] | None:
+    """``(B,)``: a box off which ``f`` vanishes (``(None,)``: ``f == 0``), from the exact PL supports of factors.
+
+    With ``c = 0``, each live term picks a factor with bounded support (the one
+    with the higher ``rates`` first); ``f`` vanishes off the union of those
+    supports, inside the returned box (their exact bounding boxes' hull).
+    None when some live term has no factor with bounded support.
+
+    >>> from verify import Network
+    >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    >>> relu = Network.mlp([[[1]], [[1]]], [[0], [0]])
+    >>> (box,) = vanishing_box(relu * hat, [0.0, 0.5])
+    >>> box.contains([-1]) and box.contains([1])
+    True
+    """
+    from verify.support import prove_support_in as prove_pl
+    from verify.support import support as pl_support
+
+    dec = decompose(net)
+    if dec is None or any(dec[2]):
+        return None
+    k, B, _c = dec
+    found: dict[int, Any] = {}
+
+    def bbox(index: int) -> Any:
+        if index not in found:
+            fn = factor_network(net, index)
+            guess = _guess_box(fn)
+            if guess is not None and prove_pl(fn, guess).proved:  # cheaper than the exact support; exact all the same
+                found[index] = (guess,)
+            else:
+                s = pl_support(fn)
+                found[index] = (s.bounding_box,) if s.bounded else None
+        return found[index]
+
+    boxes = []
+    for i in range(k):
+        if not any(row[i] for row in B):
+            continue
+        order = sorted((i, i + k), key=lambda p: -rates[p] if p < len(rates) else 0.0)
+        got = next((b for p in order if (b := bbox(p)) is not None), None)
+        if got is None:
+            return None
+        if got[0] is not None:
+            boxes.append(got[0])
+    if not boxes:
+        return (None,)
+    d = net.input_dim
+    lo = [min(b.lower[t] for b in boxes) for t in range(d)]
+    hi = [max(b.upper[t] for b in boxes) for t in range(d)]
+    return (Box(lo, hi),)
+
+
+def _guess_box(fn: Network) -> Box | None:
+    """A dyadic box around the float-sampled nonzero set of ``fn``, widened: a guess, proved or discarded by the caller."""
+    import math
+
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    d = fn.input_dim
+    X = np.concatenate([s * rng.uniform(-1, 1, (1024, d)) for s in (1.0, 4.0, 16.0, 256.0)])
+    V = np.abs(fn.eval_float(X)).max(axis=1)
+    hit = X[V > 0]
+    if not len(hit):
+        return None
+    lo, hi = hit.min(axis=0), hit.max(axis=0)
+    pad = 0.25 * (hi - lo) + 1.0 / 16
+    step = 2.0 ** math.floor(math.log2(float(max(pad.max(), 1e-6))))
+    return Box([Fraction(math.floor((a - p) / step)) * Fraction(step) for a, p in zip(lo, pad)],
+               [Fraction(math.ceil((b + p) / step)) * Fraction(step) for b, p in zip(hi, pad)])
