@@ -185,3 +185,54 @@ def test_union_of_polyhedra_with_null_pieces() -> None:
     k = next(i for i, t in enumerate(bad["evidence"]["trees"]) if "empty" in t)
     bad["evidence"]["trees"][k]["empty"] = [[0, "1"]]
     assert not check(bad)
+
+
+def hat_pyramids(d: int, centres: list[list[F]], perturb: F = F(0)) -> Network:
+    """sum_k relu(h(x_1 - c_k1) + ... + h(x_d - c_kd) - (d - 1)), h the hat: compact only by cancellation."""
+    W1, b1, W2, b2 = [], [], [], []
+    for k, c in enumerate(centres):
+        row = [F(0)] * (3 * d * len(centres))
+        for i in range(d):
+            for off in (1, 0, -1):
+                W1.append([1 if t == i else 0 for t in range(d)])
+                b1.append(off - c[i])
+            base = 3 * (k * d + i)
+            row[base], row[base + 1], row[base + 2] = F(1), F(-2) + (perturb if k == 0 and i == 0 else 0), F(1)
+        W2.append(row)
+        b2.append(F(1 - d))
+    return Network.mlp([W1, W2, [[1] * len(centres)]], [b1, b2, [0]])
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_sums_of_hat_pyramids_are_supported_in_the_cubes_and_a_perturbed_weight_leaks(d: int) -> None:
+    centres = [[F(k * (i + 2), 2) for i in range(d)] for k in range(4)]
+    K = Box([min(c[i] for c in centres) - 1 for i in range(d)], [max(c[i] for c in centres) + 1 for i in range(d)])
+    net = hat_pyramids(d, centres)
+    v = prove_support_in(net, K)
+    assert v.proved and check(v.to_json())
+    # every cell outside K is axis-aligned: all decisions come from single rows, rays and attained bounds, no LP
+    assert v.evidence["lps"] == 0
+    leaky = hat_pyramids(d, centres, F(1, 1000))  # the first bump grows like x_1 / 1000 along +x_1
+    assert_refuted_outside(prove_support_in(leaky, K), leaky, lambda x: not K.contains(x))
+    assert not prove_support_in(leaky, Box([-10**6] * d, [10**6] * d)).proved
+
+
+def test_decisions_without_lp_are_exact_maxima() -> None:
+    from verify.cells import Cell
+    from verify.exactlp import Q, lp_max_q
+    from verify.splitengine import Engine
+
+    # the cell x1 <= 1, x1 + x2 <= 3 (unbounded), interior point (0, 0)
+    A, b = [[Q(1), Q(0)], [Q(1), Q(1)]], [Q(1), Q(3)]
+    cell = Cell(A, b, (Q(0), Q(0)), [], {}, {}, {})
+    assert Engine._ray(cell, [Q(0), Q(-1)], 1) == (Q(0), Q(-1))  # -x2 grows without bound along (0, -1)
+    assert lp_max_q(A, b, [Q(0), Q(-1)]).status == "unbounded"
+    assert Engine._ray(cell, [Q(0), Q(1)], 1) is None  # x2 <= 3 - x1 is not bounded, but (0, 1) is no ray
+    assert Engine._ray(cell, [Q(1), Q(0)], 1) is None  # x1 is bounded by the first row
+    # 2x1 + 2x2 <= 6 from the second row: from (0, 0) along (1, 1) the line meets it at (3/2, 3/2), outside the
+    # cell (x1 > 1), so no point is claimed (the engine runs an LP); from (-1, 0) it meets it at (1, 2), a maximum
+    assert Engine._attained(cell, [Q(2), Q(2)], 1, Q(6)) is None
+    other = Cell(A, b, (Q(-1), Q(0)), [], {}, {}, {})
+    assert Engine._attained(other, [Q(2), Q(2)], 1, Q(6)) == (Q(1), Q(2))
+    assert lp_max_q(A, b, [Q(2), Q(2)]).value == 6
+    assert Engine._attained(cell, [Q(1), Q(0)], 1, Q(1)) == (Q(1), Q(0))

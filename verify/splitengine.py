@@ -39,6 +39,7 @@ class Engine(SplitTreeLemmas):
         self.glob: dict[Any, tuple[Any, int]] = {}  # (unit, group, sign) -> (bound, index) of a global lemma
         self.glob_tried: set[Any] = set()
         self.globals: list[dict[str, Any]] = []
+        self.dirkeys: dict[int, Any] = {}  # first-layer unit -> direction key of its hyperplane
 
     # -- affine expressions on a cell ---------------------------------------
     def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None:
@@ -282,16 +283,25 @@ class Engine(SplitTreeLemmas):
                 zv = dot(w, v) + c0
                 if (sgn < 0 and zv < pcs[qp][0]) or (sgn > 0 and zv > pcs[qp][1]):
                     return end, None, ("pt", v, zv)
-        if inside:
-            one = self._one_row(cell, w, sgn)
-            if one is not None and ((sgn > 0 and one[0] + c0 <= pcs[qp][1]) or (sgn < 0 and c0 - one[0] >= pcs[qp][0])):
-                return qp, one[1], None
-        self.lps += 1
-        res = lp_max_q(cell.A, cell.b, [sgn * v for v in w], feasible=cell.p)
-        if res.status == "unbounded":
-            return end, None, ("ray", res.ray, sgn * dot(w, res.ray))
-        assert res.status == "optimal" and res.point is not None
-        v = res.point
+        one = self._one_row(cell, w, sgn)
+        if inside and one is not None and \
+                ((sgn > 0 and one[0] + c0 <= pcs[qp][1]) or (sgn < 0 and c0 - one[0] >= pcs[qp][0])):
+            return qp, one[1], None
+        ray = self._ray(cell, w, sgn) if one is None else None
+        if ray is not None:
+            return end, None, ("ray", ray, sgn * dot(w, ray))
+        top = self._attained(cell, w, sgn, one[0]) if one is not None else None
+        if top is not None:
+            y = one[1] if one is not None else None
+            v = top
+        else:
+            self.lps += 1
+            res = lp_max_q(cell.A, cell.b, [sgn * v for v in w], feasible=cell.p)
+            if res.status == "unbounded":
+                return end, None, ("ray", res.ray, sgn * dot(w, res.ray))
+            assert res.status == "optimal" and res.point is not None
+            v = res.point
+            y = sparse(res.multipliers) if self.certify else None
         cell.pts.append(v)
         if len(cell.pts) > 6:
             del cell.pts[0]
@@ -300,8 +310,24 @@ class Engine(SplitTreeLemmas):
             q = next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo <= zv) and (hi is None or zv < hi))
         else:
             q = next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo < zv) and (hi is None or zv <= hi))
-        y = sparse(res.multipliers) if self.certify else None
         return q, y, ("pt", v, zv)
+
+    @staticmethod
+    def _ray(cell: Cell, w: Any, sgn: int) -> tuple[Any, ...] | None:
+        """sgn*w itself when it is a recession direction of the cell (then sgn*w.x is unbounded above; no LP)."""
+        r = tuple(sgn * v for v in w)
+        return r if all(dot(row, r) <= 0 for row in cell.A) else None
+
+    @staticmethod
+    def _attained(cell: Cell, w: Any, sgn: int, bound: Any) -> tuple[Any, ...] | None:
+        """A point of the cell where sgn*w.x reaches the upper bound ``bound`` (so it is the maximum; no LP), or None.
+
+        Tried on the line p + s*sgn*w through the interior point, where a single parallel row bounds it.
+        """
+        p = cell.p
+        s = (bound - sgn * dot(w, p)) / dot(w, w)
+        v = tuple(a + s * sgn * t for a, t in zip(p, w))
+        return v if all(dot(row, v) <= rhs for row, rhs in zip(cell.A, cell.b)) else None
 
     def _one_row(self, cell: Cell, w: Any, sgn: int) -> tuple[Any, Any] | None:
         """The best bound of max (sgn w).x from a single row parallel to sgn*w (no LP): (bound, certificate)."""

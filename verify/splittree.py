@@ -20,7 +20,19 @@ from typing import TYPE_CHECKING, Any
 from verify.cells import Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, sparse
 from verify.exactlp import ONE, ZERO, lp_max_q, to_fraction
 
-__all__ = ["SplitTreeLemmas"]
+__all__ = ["SplitTreeLemmas", "direction_key"]
+
+
+def direction_key(w: Any) -> Any:
+    """The line through a nonzero vector, as a canonical tuple (w and -w, c*w give the same key).
+
+    >>> from verify.exactlp import Q
+    >>> direction_key([Q(-2), Q(4)]) == direction_key([Q(1), Q(-2)])
+    True
+    """
+    lead = next((v for v in w if v), ONE)
+    key = tuple(v / abs(lead) for v in w)
+    return max(key, tuple(-v for v in key))
 
 
 class SplitTreeLemmas:
@@ -38,6 +50,7 @@ class SplitTreeLemmas:
     glob: dict[Any, tuple[Any, int]]
     glob_tried: set[Any]
     globals: list[dict[str, Any]]
+    dirkeys: dict[int, Any]
 
     if TYPE_CHECKING:
         def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None: ...
@@ -207,7 +220,8 @@ class SplitTreeLemmas:
         for stage in ("nosplit", "global", "local"):
             if all(f is not None for f in found) and sum(f[0] for f in found) <= slack:
                 break
-            for k, G in enumerate(groups):
+            for k in self._likely_nosplit_first(cell, u, groups) if stage == "nosplit" else range(len(groups)):
+                G = groups[k]
                 if found[k] is not None and "global" not in found[k][1]:
                     continue  # already local (as tight as it gets)
                 if stage == "nosplit":
@@ -236,12 +250,20 @@ class SplitTreeLemmas:
                 continue
             key: Any = 0
             if l == 1:
-                w = self.plan.W[0][j]
-                lead = next((v for v in w if v), ONE)
-                key = tuple(v / abs(lead) for v in w)
-                key = max(key, tuple(-v for v in key))
+                key = self.dirkeys.get(j)
+                if key is None:
+                    key = self.dirkeys[j] = direction_key(self.plan.W[0][j])
             by_dir.setdefault(key, []).append(j)
         return known, list(by_dir.values())
+
+    def _likely_nosplit_first(self, cell: Cell, u: Unit, groups: list[list[int]]) -> list[int]:
+        """Group indices, those whose (first-layer) hyperplanes are parallel to a row of the cell first:
+        they are the ones a run without splits is likely to bound (an ordering heuristic only)."""
+        if u[0] != 1 or len(groups) < 2:
+            return list(range(len(groups)))
+        rows = {direction_key(r) for r in cell.A}
+        keys = [self.dirkeys.get(G[0]) for G in groups]
+        return sorted(range(len(groups)), key=lambda k: keys[k] not in rows)
 
     def _relax(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
         """Try to fix u in a slope-0 piece from a lifted LP over (x, h_J); True on success."""
