@@ -236,3 +236,31 @@ def test_decisions_without_lp_are_exact_maxima() -> None:
     assert Engine._attained(other, [Q(2), Q(2)], 1, Q(6)) == (Q(1), Q(2))
     assert lp_max_q(A, b, [Q(2), Q(2)]).value == 6
     assert Engine._attained(cell, [Q(1), Q(0)], 1, Q(1)) == (Q(1), Q(0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 3).filter(bool), st.integers(-4, 4), st.integers(-3, 3)), min_size=1,
+                max_size=4), st.sampled_from([1, -1]), st.sampled_from(["relu", "abs", {"leaky_relu": "1/3"}, "hardtanh"]))
+def test_line_lemma_agrees_with_the_engine_on_parallel_groups(units, sgn, act) -> None:  # type: ignore[no-untyped-def]
+    """Units lam_j*(x1 - 2 x2) + c_j: the bound along the line equals the engine's split-tree bound."""
+    from verify.cells import Cell, LemmaFailed, make_plan
+    from verify.exactlp import Q
+    from verify.lineglobal import line_lemma, line_scalars
+    from verify.splitengine import Engine
+
+    W1 = [[lam, -2 * lam] for lam, _, _ in units]
+    net = Network.mlp([W1, [[w for _, _, w in units]], [[1]]], [[c for _, c, _ in units], [0], [0]], activation=act)
+    plan = make_plan(net)
+    G = list(range(len(units)))
+    lams = line_scalars(plan, G)
+    assert lams == [Q(lam) / units[0][0] for lam, _, _ in units]  # relative to the first row
+    eng = Engine(plan, lazy=True, certify=True)
+    try:
+        expect = eng._group_run(Cell([], [], (Q(0), Q(0)), [], {}, {}, {}), (1, 0), G, sgn, True, False)[0]
+    except LemmaFailed:
+        expect = None
+    try:
+        got = line_lemma(plan, (1, 0), G, sgn, lams, lambda: None)[0]
+    except LemmaFailed:
+        got = None
+    assert got == expect

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from verify.cells import Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, sparse
 from verify.exactlp import ONE, ZERO, lp_max_q, to_fraction
+from verify.lineglobal import line_lemma, line_scalars
 
 __all__ = ["SplitTreeLemmas", "direction_key"]
 
@@ -62,6 +63,8 @@ class SplitTreeLemmas:
         def _solve(self, cell: Cell, stack: list[tuple[str, Unit]], node: dict[str, Any] | None) -> Iterator[Leaf]: ...
 
         def _one_row(self, cell: Cell, w: Any, sgn: int) -> tuple[Any, Any] | None: ...
+
+        def _tick(self) -> None: ...
 
     def _target(self, cell: Cell, u: Unit) -> int | None:
         """The slope-0 piece holding u's pre-activation at the interior point, if any."""
@@ -201,8 +204,13 @@ class SplitTreeLemmas:
         if compute and key not in self.glob and key not in self.glob_tried:
             self.glob_tried.add(key)
             whole = Cell([], [], (ZERO,) * self.plan.d, [], {}, {}, {})
+            lams = line_scalars(self.plan, G) if u[0] == 1 else None
             try:
-                gb, gtree = self._group_run(whole, u, G, sgn, certify, False)
+                gtree: dict[str, Any] | None
+                if lams is not None:  # parallel first-layer hyperplanes: the tree is built along the line
+                    gb, gtree = line_lemma(self.plan, u, G, sgn, lams, self._tick)
+                else:
+                    gb, gtree = self._group_run(whole, u, G, sgn, certify, False)
                 self.glob[key] = (gb, len(self.globals))
                 self.globals.append({"unit": list(u), "inputs": G, "sign": sgn, "bound": to_fraction(gb), "tree": gtree})
             except LemmaFailed:

@@ -1,0 +1,129 @@
+"""Global group lemmas along a line: first-layer units with parallel hyperplanes, split in one variable.
+
+A global lemma (see :mod:`verify.splittree`) bounds ``sgn * sum_{j in G} W[u][j] out_j`` on all of R^d. When
+every unit of the group G is a first-layer unit whose pre-activation is ``lam_j * t + c_j`` with one common
+``t = a.x`` (parallel hyperplanes), every cell of its split tree is a slab ``L <= t <= U`` and every row is
+``mu * a`` for a scalar ``mu``: each bound is a single row with the multiplier ``sigma / mu``. This module
+builds that split tree directly, in the engine's order (the units of G in turn, one child per reachable piece,
+the lower breakpoint row before the upper one), without LPs, interior points or cell copies. The tree has
+the same shape as the engine's, so :mod:`verify.checker.pl` re-checks it with Fractions unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from verify.cells import LemmaFailed, Plan, Unit
+from verify.exactlp import to_fraction
+
+__all__ = ["line_scalars", "line_lemma"]
+
+# one end of the slab: (value of t, index of the row giving it, that row's scalar mu); None = infinite
+End = tuple[Any, int, Any] | None
+
+
+def line_scalars(plan: Plan, G: list[int]) -> list[Any] | None:
+    """Scalars lam_j with W0[j] = lam_j * W0[G[0]] for all j in G (exactly), or None if some row is not parallel.
+
+    >>> from verify import Network
+    >>> from verify.cells import make_plan
+    >>> plan = make_plan(Network.mlp([[[1, 2], [-2, -4], [1, 0]], [[1, 1, 1]]], [[0, 1, 0], [0]]))
+    >>> line_scalars(plan, [0, 1]), line_scalars(plan, [0, 2])
+    ([mpq(1,1), mpq(-2,1)], None)
+    """
+    W0 = plan.W[0]
+    a = W0[G[0]]
+    k = next((t for t, v in enumerate(a) if v), None)
+    if k is None:
+        return None
+    lams = [W0[j][k] / a[k] for j in G]
+    if any(any(W0[j][t] != lam * a[t] for t in range(len(a))) for j, lam in zip(G, lams)):
+        return None
+    return lams
+
+
+def _piece_at(pcs: list[Any], z: Any, upper: bool) -> int:
+    """The piece reached at z from below (upper=False: z at a breakpoint belongs to the upper piece) or above."""
+    if upper:
+        return next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo < z) and (hi is None or z <= hi))
+    return next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo <= z) and (hi is None or z < hi))
+
+
+def _cert(sigma: Any, lo: End, hi: End) -> list[list[Any]]:
+    """Multipliers proving max of (sigma * t) over the slab, i.e. sigma * U (sigma > 0) or sigma * L (sigma < 0)."""
+    end = hi if sigma > 0 else lo
+    if not sigma:
+        return []
+    assert end is not None
+    return [[end[1], to_fraction(sigma / end[2])]]
+
+
+def line_lemma(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any],
+               tick: Callable[[], None]) -> tuple[Any, dict[str, Any]]:
+    """(bound, split tree) of max over R^d of sgn * sum_{j in G} W[u][j] out_j; LemmaFailed when unbounded.
+
+    ``lams`` from :func:`line_scalars`; ``tick`` is called once per node (the engine's budget and deadline).
+    """
+    spec = plan.units[0]
+    Wu = plan.W[u[0]][u[1]]
+    c0 = plan.c[0]
+
+    def leaf(fixed: dict[int, int], lo: End, hi: End, node: dict[str, Any]) -> Any:
+        sigma, const = 0, 0
+        for j, lam in zip(G, lams):
+            _, _, s, e = spec[j].pieces[fixed[j]]
+            sigma += Wu[j] * s * lam
+            const += Wu[j] * (s * c0[j] + e)
+        sigma, const = sgn * sigma, sgn * const
+        if (sigma > 0 and hi is None) or (sigma < 0 and lo is None):
+            raise LemmaFailed
+        node["leaf"] = "gbound"
+        node["y"] = _cert(sigma, lo, hi)
+        if not sigma:
+            return const
+        end = hi if sigma > 0 else lo
+        assert end is not None
+        return sigma * end[0] + const
+
+    def walk(idx: int, fixed: dict[int, int], nrows: int, lo: End, hi: End, node: dict[str, Any]) -> Any:
+        tick()
+        for n in range(idx, len(G)):
+            j, lam, c = G[n], lams[n], c0[G[n]]
+            pcs = spec[j].pieces
+            tl = None if lo is None else lam * lo[0] + c
+            th = None if hi is None else lam * hi[0] + c
+            zmin, zmax = (tl, th) if lam > 0 else (th, tl)
+            qa = 0 if zmin is None else _piece_at(pcs, zmin, False)
+            qb = len(pcs) - 1 if zmax is None else _piece_at(pcs, zmax, True)
+            rec: dict[str, Any] = {"unit": [0, j], "pieces": [qa, qb]}
+            if pcs[qa][0] is not None:
+                rec["lo"] = _cert(-lam, lo, hi)
+            if pcs[qb][1] is not None:
+                rec["hi"] = _cert(lam, lo, hi)
+            node["seq"].append(rec)
+            if qa == qb:
+                fixed[j] = qa
+                continue
+            kids: list[dict[str, Any]] = []
+            node["split"] = kids
+            best = None
+            for q in range(qa, qb + 1):
+                clo, chi, r = lo, hi, nrows
+                for mu, beta in ([(-lam, c - pcs[q][0])] if q > qa else []) + \
+                                ([(lam, pcs[q][1] - c)] if q < qb else []):
+                    t = beta / mu  # mu * t <= beta
+                    if mu > 0 and (chi is None or t < chi[0]):
+                        chi = (t, r, mu)
+                    elif mu < 0 and (clo is None or t > clo[0]):
+                        clo = (t, r, mu)
+                    r += 1
+                kid: dict[str, Any] = {"seq": []}
+                kids.append(kid)
+                v = walk(n + 1, {**fixed, j: q}, r, clo, chi, kid)
+                best = v if best is None or v > best else best
+            return best
+        return leaf(fixed, lo, hi, node)
+
+    tree: dict[str, Any] = {"seq": []}
+    return walk(0, {}, 0, None, None, tree), tree
