@@ -118,7 +118,10 @@ def test_polynomial_degree_bound_and_grid_decision() -> None:
     assert w.proved and abs(w.witness.point[0]) > 1 and w.witness.value[0] == 1 - w.witness.point[0] ** 2
 
 
-SLOW_STRATEGIES = {"relu_pool_dense_in_refined_topology"}  # pooled support proofs: seconds per instance
+SLOW_STRATEGIES = {
+    "relu_pool_dense_in_refined_topology",
+    "lipschitz_approximation_with_support",
+}  # pooled support proofs: seconds per instance
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_STRATEGIES else n for n in NAMES])
