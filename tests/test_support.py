@@ -212,6 +212,20 @@ def test_sums_of_hat_pyramids_are_supported_in_the_cubes_and_a_perturbed_weight_
     assert v.proved and check(v.to_json())
     # every cell outside K is axis-aligned: all decisions come from single rows, rays and attained bounds, no LP
     assert v.evidence["lps"] == 0
+    import json
+
+    bad = json.loads(v.to_json())  # a global lemma built along a line, with one multiplier doubled
+
+    def multipliers(node):  # type: ignore[no-untyped-def]
+        yield from (r[k] for r in node["seq"] for k in ("lo", "hi") if r.get(k))
+        if node.get("y"):
+            yield node["y"]
+        for kid in node.get("split", []):
+            yield from multipliers(kid)
+
+    y = next(multipliers(bad["evidence"]["globals"][0]["tree"]))
+    y[0][1] = str(2 * F(y[0][1]))
+    assert not check(bad)
     leaky = hat_pyramids(d, centres, F(1, 1000))  # the first bump grows like x_1 / 1000 along +x_1
     assert_refuted_outside(prove_support_in(leaky, K), leaky, lambda x: not K.contains(x))
     assert not prove_support_in(leaky, Box([-10**6] * d, [10**6] * d)).proved

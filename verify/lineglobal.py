@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from verify.cells import LemmaFailed, Plan, Unit
+from verify.cells import LemmaFailed, NeedsSplit, Plan, Unit
 from verify.exactlp import to_fraction
 
-__all__ = ["line_scalars", "line_lemma"]
+__all__ = ["line_scalars", "line_lemma", "line_slab"]
 
 # one end of the slab: (value of t, index of the row giving it, that row's scalar mu); None = infinite
 End = tuple[Any, int, Any] | None
@@ -59,11 +59,38 @@ def _cert(sigma: Any, lo: End, hi: End) -> list[list[Any]]:
     return [[end[1], to_fraction(sigma / end[2])]]
 
 
-def line_lemma(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any],
-               tick: Callable[[], None]) -> tuple[Any, dict[str, Any]]:
-    """(bound, split tree) of max over R^d of sgn * sum_{j in G} W[u][j] out_j; LemmaFailed when unbounded.
+def line_slab(A: list[list[Any]], b: list[Any], a: Any) -> tuple[End, End]:
+    """The slab L <= a.x <= U implied by the single rows of ``A x <= b`` parallel to ``a`` (ends with row indices).
+
+    >>> from verify.exactlp import Q
+    >>> line_slab([[Q(2), Q(0)], [Q(0), Q(1)], [Q(-1), Q(0)]], [Q(4), Q(1), Q(3)], [Q(1), Q(0)])
+    ((mpq(-3,1), 2, mpq(-1,1)), (mpq(2,1), 0, mpq(2,1)))
+    """
+    k = next(t for t, v in enumerate(a) if v)
+    lo: End = None
+    hi: End = None
+    for r, (row, rhs) in enumerate(zip(A, b)):
+        if not row[k]:
+            continue
+        mu = row[k] / a[k]
+        if any(row[t] != mu * a[t] for t in range(len(a))):
+            continue
+        t = rhs / mu
+        if mu > 0 and (hi is None or t < hi[0]):
+            hi = (t, r, mu)
+        elif mu < 0 and (lo is None or t > lo[0]):
+            lo = (t, r, mu)
+    return lo, hi
+
+
+def line_lemma(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any], tick: Callable[[], None], *,
+               slab: tuple[End, End] = (None, None), nrows: int = 0,
+               nosplit: bool = False) -> tuple[Any, dict[str, Any]]:
+    """(bound, split tree) of max of sgn * sum_{j in G} W[u][j] out_j over a cell; LemmaFailed when unbounded.
 
     ``lams`` from :func:`line_scalars`; ``tick`` is called once per node (the engine's budget and deadline).
+    The cell is all of R^d by default; else a cell with ``nrows`` rows whose parallel rows give ``slab``
+    (:func:`line_slab`), the other rows unused. ``nosplit``: NeedsSplit instead of a split.
     """
     spec = plan.units[0]
     Wu = plan.W[u[0]][u[1]]
@@ -105,6 +132,8 @@ def line_lemma(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any],
             if qa == qb:
                 fixed[j] = qa
                 continue
+            if nosplit:
+                raise NeedsSplit
             kids: list[dict[str, Any]] = []
             node["split"] = kids
             best = None
@@ -126,4 +155,4 @@ def line_lemma(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any],
         return leaf(fixed, lo, hi, node)
 
     tree: dict[str, Any] = {"seq": []}
-    return walk(0, {}, 0, None, None, tree), tree
+    return walk(0, {}, nrows, slab[0], slab[1], tree), tree

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from verify.cells import Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, sparse
 from verify.exactlp import ONE, ZERO, lp_max_q, to_fraction
-from verify.lineglobal import line_lemma, line_scalars
+from verify.lineglobal import line_lemma, line_scalars, line_slab
 
 __all__ = ["SplitTreeLemmas", "direction_key"]
 
@@ -188,6 +188,15 @@ class SplitTreeLemmas:
 
     def _local_nosplit(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool) -> Any:
         """(bound, record) of a group on the cell when no split is needed, else None."""
+        lams = line_scalars(self.plan, G) if u[0] == 1 else None
+        if lams is not None:  # first along the line, from the cell's rows parallel to the group's hyperplanes
+            slab = line_slab(cell.A, cell.b, self.plan.W[0][G[0]])
+            try:
+                lb, ltree = line_lemma(self.plan, u, G, sgn, lams, self._tick, slab=slab, nrows=len(cell.A),
+                                       nosplit=True)
+                return lb, {"inputs": G, "bound": to_fraction(lb), "tree": ltree}
+            except LemmaFailed:  # NeedsSplit too: the other rows may still settle it
+                pass
         try:
             b, tree = self._group_run(cell, u, G, sgn, certify, True)
             return b, {"inputs": G, "bound": to_fraction(b), "tree": tree}
