@@ -17,6 +17,13 @@ from typing import Any
 
 __all__ = ["add_parser", "handler", "format_table"]
 
+DESCRIPTION = (
+    "Check every statement of MATH.md on its instances with the exact engines, run the counterexample searches "
+    "(one per hypothesis that cannot be dropped), print a summary table and write a Markdown report with plots. "
+    "Exit code 0 when every check passed; 1 when an instance was REFUTED, a search found no counterexample, "
+    "a check raised, or the report failed. UNKNOWN instances are listed but do not fail the run."
+)
+
 
 def add_parser(subparsers: Any) -> None:
     """Register ``netproof theorems``."""
