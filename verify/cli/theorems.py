@@ -3,7 +3,8 @@
 Runs each theorem module of :mod:`theorems` on its instances (``--quick``: the small set), shows
 progress on stderr, prints a table (statement, source, instances, verdicts, time) and writes a
 Markdown report with plots (``--report DIR``, default ``./netproof-report``). Exit code 0 when no
-check failed, 1 when an instance was REFUTED (every instance is expected PROVED) or a check raised.
+check failed; 1 when an instance was REFUTED (every instance is expected PROVED), a counterexample
+search came back empty, or a check raised.
 UNKNOWN (e.g. an engine not installed) is shown but is not a failure.
 """
 
@@ -28,7 +29,7 @@ DESCRIPTION = (
 def add_parser(subparsers: Any) -> None:
     """Register ``netproof theorems``."""
     p = subparsers.add_parser(
-        "theorems", help="check every statement of the paper on its instances, write a report", description=__doc__
+        "theorems", help="check every statement of the paper on its instances, write a report", description=DESCRIPTION
     )
     p.add_argument("--quick", action="store_true", help="the small instance set (about a minute on 2 cores)")
     p.add_argument("--only", action="append", metavar="NAME", help="run only this statement (repeatable; a prefix works)")
