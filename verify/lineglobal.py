@@ -45,9 +45,10 @@ def line_scalars(plan: Plan, G: list[int]) -> list[Any] | None:
 
 def _piece_at(pcs: list[Any], z: Any, upper: bool) -> int:
     """The piece reached at z from below (upper=False: z at a breakpoint belongs to the upper piece) or above."""
-    if upper:
-        return next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo < z) and (hi is None or z <= hi))
-    return next(k for k, (lo, hi, _, _) in enumerate(pcs) if (lo is None or lo <= z) and (hi is None or z < hi))
+    for k, (lo, hi, _, _) in enumerate(pcs):
+        if hi is None or z < hi or (upper and z == hi):
+            return k  # pieces are ordered and cover R: the first whose upper end is not below z
+    raise AssertionError("the pieces of an activation cover R")
 
 
 def _cert(sigma: Any, lo: End, hi: End) -> list[list[Any]]:

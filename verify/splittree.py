@@ -52,6 +52,9 @@ class SplitTreeLemmas:
     glob_tried: set[Any]
     globals: list[dict[str, Any]]
     dirkeys: dict[int, Any]
+    hopeless: dict[Any, bool]
+    lines: dict[tuple[int, ...], Any]
+    partition: dict[Unit, list[list[int]]]
 
     if TYPE_CHECKING:
         def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None: ...
@@ -186,9 +189,18 @@ class SplitTreeLemmas:
         finally:
             self.groups[u], self.gmax[u], self.nosplit = saved  # type: ignore[assignment]
 
+    def _line(self, u: Unit, G: list[int]) -> list[Any] | None:
+        """The scalars of a group of parallel first-layer units (see :func:`line_scalars`), cached; or None."""
+        if u[0] != 1:
+            return None
+        key = tuple(G)
+        if key not in self.lines:
+            self.lines[key] = line_scalars(self.plan, G)
+        return self.lines[key]  # type: ignore[no-any-return]
+
     def _local_nosplit(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool) -> Any:
         """(bound, record) of a group on the cell when no split is needed, else None."""
-        lams = line_scalars(self.plan, G) if u[0] == 1 else None
+        lams = self._line(u, G)
         if lams is not None:  # first along the line, from the cell's rows parallel to the group's hyperplanes
             slab = line_slab(cell.A, cell.b, self.plan.W[0][G[0]])
             try:
@@ -213,7 +225,7 @@ class SplitTreeLemmas:
         if compute and key not in self.glob and key not in self.glob_tried:
             self.glob_tried.add(key)
             whole = Cell([], [], (ZERO,) * self.plan.d, [], {}, {}, {})
-            lams = line_scalars(self.plan, G) if u[0] == 1 else None
+            lams = self._line(u, G)
             try:
                 gtree: dict[str, Any] | None
                 if lams is not None:  # parallel first-layer hyperplanes: the tree is built along the line
@@ -259,19 +271,29 @@ class SplitTreeLemmas:
     def _groups(self, cell: Cell, u: Unit) -> tuple[list[int], list[list[int]]]:
         """Known inputs of u, and its unknown inputs grouped by the direction of their (first-layer) hyperplanes."""
         l, i = u
+        parts = self.partition.get(u)
+        if parts is None:  # all inputs of u by direction (first layer) or in one group, computed once per unit
+            by_dir: dict[Any, list[int]] = {}
+            for j, _ in self.plan.inputs[l][i]:
+                key: Any = 0
+                if l == 1:
+                    key = self.dirkeys.get(j)
+                    if key is None:
+                        key = self.dirkeys[j] = direction_key(self.plan.W[0][j])
+                by_dir.setdefault(key, []).append(j)
+            parts = self.partition[u] = list(by_dir.values())
         known: list[int] = []
-        by_dir: dict[Any, list[int]] = {}
-        for j, _ in self.plan.inputs[l][i]:
-            if self.out_expr(cell, (l - 1, j)) is not None:
-                known.append(j)
-                continue
-            key: Any = 0
-            if l == 1:
-                key = self.dirkeys.get(j)
-                if key is None:
-                    key = self.dirkeys[j] = direction_key(self.plan.W[0][j])
-            by_dir.setdefault(key, []).append(j)
-        return known, list(by_dir.values())
+        groups: list[list[int]] = []
+        for part in parts:
+            G = []
+            for j in part:
+                if self.out_expr(cell, (l - 1, j)) is None:
+                    G.append(j)
+                else:
+                    known.append(j)
+            if G:
+                groups.append(G)
+        return sorted(known), groups
 
     def _likely_nosplit_first(self, cell: Cell, u: Unit, groups: list[list[int]]) -> list[int]:
         """Group indices, those whose (first-layer) hyperplanes are parallel to a row of the cell first:
@@ -281,6 +303,19 @@ class SplitTreeLemmas:
         rows = {direction_key(r) for r in cell.A}
         keys = [self.dirkeys.get(G[0]) for G in groups]
         return sorted(range(len(groups)), key=lambda k: keys[k] not in rows)
+
+    def _hopeless(self, u: Unit, q: int, j: int, wt: Any, lo: Any, hi: Any) -> bool:
+        """Whether the unknown input j pushes u toward a needed bound of piece q with no valid inequality against it
+        (then the relaxation cannot fix u in q)."""
+        key = (u, q, j)
+        got = self.hopeless.get(key)
+        if got is None:
+            betas = [beta for _, beta, _ in self.plan.units[u[0] - 1][j].templates]
+            got = self.hopeless[key] = (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
+                (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
+                (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
+                (lo is not None and wt > 0 and not any(bt < 0 for bt in betas))
+        return got
 
     def _relax(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
         """Try to fix u in a slope-0 piece from a lifted LP over (x, h_J); True on success."""
@@ -295,23 +330,18 @@ class SplitTreeLemmas:
         wx = [ZERO] * d
         const = self.plan.c[l][i]
         J: list[tuple[int, Any]] = []
+        lo, hi = spec.pieces[q][0], spec.pieces[q][1]
         for j, wt in self.plan.inputs[l][i]:
             o = self.out_expr(cell, (l - 1, j))
             if o is None:
+                if self._hopeless(u, q, j, wt, lo, hi):
+                    return False
                 J.append((j, wt))
             else:
                 for k in range(d):
                     wx[k] += wt * o[0][k]
                 const += wt * o[1]
         obj = wx + [wt for _, wt in J]
-        lo, hi = spec.pieces[q][0], spec.pieces[q][1]
-        for (j, wt) in J:  # an unknown input pushing toward a needed bound it has no valid inequality against
-            betas = [beta for _, beta, _ in self.plan.units[l - 1][j].templates]
-            if (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
-               (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
-               (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
-               (lo is not None and wt > 0 and not any(bt < 0 for bt in betas)):
-                return False
         k = len(J)
         A = [row + [ZERO] * k for row in cell.A]
         b = list(cell.b)
