@@ -2,8 +2,11 @@
 
 g: a pure-ReLU net d -> w -> w -> 1 with seeded random small-integer weights (no support control);
 psi: the cutoff of a delta-cover of K = [0, 1]^d with n^d centres (delta = 1 / (2 n)).
-Columns: prove "F == 0 off K^{2 delta}" (PROVED, re-checked by verify.checker), exact support(F) (its measure),
-each capped at --cap seconds (a '>' entry). Run: ``python benchmarks/bench_pooling.py [--quick] [--cap S]``.
+Columns (seconds, each capped at --cap, a '>' entry): prove "F == 0 off K^{2 delta}" (factor route first),
+re-check of its certificate by verify.checker, ok (both claims PROVED and checked), prove "F == 0 off the union
+of the boxes B(x_n, 2 delta)", exact support(F) and its measure; with --old also the region-tree proofs
+(factors=False) and the support as computed before (lazy tree over R^d with LPs; same measure asserted).
+Run: ``python benchmarks/bench_pooling.py [--quick] [--old] [--cap S]``.
 """
 
 from __future__ import annotations
@@ -53,34 +56,51 @@ def timed(fn: Any, cap: float) -> tuple[float | None, Any]:
     return time.perf_counter() - t0, out
 
 
+def old_support(F: Network) -> Fraction:
+    """The measure as support() computed it before the factor box and polygon clipping (lazy tree over R^d, LPs)."""
+    from verify.pooling import region_polynomials
+
+    live = [r for r in region_polynomials(F, lazy=True) if not r.zero]
+    return sum((r.polyhedron.volume() for r in live), Fraction(0))
+
+
+def _fmt(t: float | None, cap: float) -> str:
+    return f">{cap:.0f}" if t is None else f"{t:.2f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--cap", type=float, default=120.0)
-    ap.add_argument("--no-support", action="store_true")
-    ap.add_argument("--tree", action="store_true", help="prove with the full region tree (no factor route)")
+    ap.add_argument("--old", action="store_true", help="also time the region-tree proof and the old support()")
     args = ap.parse_args()
     per_axis = {1: (1, 4, 9, 16), 2: (1, 2, 3, 4)}
     widths = (8,) if args.quick else (8, 16)
-    print(f"{'d':>2} {'w':>3} {'centres':>7} {'prove s':>9} {'status':>7} {'check':>6} {'support s':>10} {'measure':>10}")
+    print(f"{'d':>2} {'w':>3} {'ctr':>3} | {'prove':>6} {'check':>6} {'ok':>4} | {'boxes':>6} | "
+          f"{'support':>7} {'measure':>8} | {'tree':>6} {'boxes':>6} {'old sup':>7}")
     for d in (1, 2):
         for width in widths:
             g = relu_net(d, width, seed=10 * d + width)
             for n in per_axis[d][: 3 if args.quick else 4]:
                 delta = Fraction(1, 2 * n)
-                F = support_cut(g, Box.cube(d, 0, 1), delta, eta=0).network
+                A = support_cut(g, Box.cube(d, 0, 1), delta, eta=0)
+                F = A.network
                 K = Box.cube(d, -2 * delta, 1 + 2 * delta)
-                t, v = timed(functools.partial(prove_support_in, F, K, factors=not args.tree), args.cap)
-                ok = "" if v is None else str(check(v.to_json()))
-                ts = "-"
-                m = ""
-                if not args.no_support:
-                    t2, s = timed(functools.partial(support, F), args.cap)
-                    ts = f">{args.cap:.0f}" if t2 is None else f"{t2:.2f}"
-                    m = "" if s is None else f"{float(s.measure):.4f}"
-                tp = f">{args.cap:.0f}" if t is None else f"{t:.2f}"
-                st = "" if v is None else v.status.value
-                print(f"{d:>2} {width:>3} {n ** d:>7} {tp:>9} {st:>7} {ok:>6} {ts:>10} {m:>10}", flush=True)
+                union = list(A.support)  # the union of the boxes B(x_n, 2 delta)
+                t, v = timed(functools.partial(prove_support_in, F, K), args.cap)
+                tc, ok = timed(functools.partial(check, v.to_json()), args.cap) if v is not None else (None, None)
+                tu, vu = timed(functools.partial(prove_support_in, F, union), args.cap)
+                ts, s = timed(functools.partial(support, F), args.cap)
+                row = (f"{d:>2} {width:>3} {n ** d:>3} | {_fmt(t, args.cap):>6} {_fmt(tc, args.cap):>6} "
+                       f"{str(bool(ok and v.proved and vu is not None and vu.proved))[:4]:>4} | {_fmt(tu, args.cap):>6} | "
+                       f"{_fmt(ts, args.cap):>7} {'' if s is None else str(s.measure):>8} |")
+                if args.old:
+                    t0, _ = timed(functools.partial(prove_support_in, F, K, factors=False), args.cap)
+                    t1, _ = timed(functools.partial(prove_support_in, F, union, factors=False), args.cap)
+                    t2, m = timed(functools.partial(old_support, F), args.cap)
+                    assert m is None or s is None or m == s.measure
+                    row += f" {_fmt(t0, args.cap):>6} {_fmt(t1, args.cap):>6} {_fmt(t2, args.cap):>7}"
+                print(row, flush=True)
 
 
 if __name__ == "__main__":
