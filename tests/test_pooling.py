@@ -378,8 +378,11 @@ def test_constant_unit_at_its_kink_is_explored_once():
 def test_support_measure_is_a_sum_over_disjoint_pieces(net):
     s = support(net)
     assert _interior_disjoint(list(s.pieces))
+    tree = [r.polyhedron for r in region_polynomials(net, lazy=True) if not r.zero]  # the lazy tree over R^d
+    assert _interior_disjoint(tree)
     if s.bounded:
         assert s.measure == sum((p.volume() for p in s.pieces), F(0))
+        assert all(p.is_bounded() for p in tree) and s.measure == sum((p.volume() for p in tree), F(0))
         if not s.empty:
             assert _independent_measure(net, s.bounding_box.expanded(1)) == s.measure
     else:

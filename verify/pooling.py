@@ -20,6 +20,16 @@ polynomial vanishes with a free symbol for every undetermined factor (so
 a continuous ``f``. The certificate lists every leaf (its decision path, and
 "zero" or the multipliers); ``verify.checker.pooled`` re-checks it with Fractions.
 
+A unit whose pre-activation is a constant at a breakpoint (both pieces hold
+everywhere) is explored once: the repeated branch is a ``same_as`` leaf, so
+the live leaves have pairwise disjoint interiors and volumes add up.
+
+Fast routes, tried first: "f == 0 off K" by the factor route of
+:mod:`verify.pooling_factors` (one factor of each pooled product vanishes
+off K, proved by the PL engine: ``F = g ⊙ psi`` never splits ``g``); and
+``support`` restricted to a box off which bounded factors vanish, by exact
+polygon clipping in d <= 2 (:mod:`verify.pooling_planar`).
+
 Networks with activations after a pooling layer (semi-algebraic pieces) go to
 z3's nonlinear real arithmetic (:func:`verify.smt.find_nonzero_outside`).
 """
