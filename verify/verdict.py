@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -104,11 +105,24 @@ class Verdict:
         if self.witness is not None:
             pt = ", ".join(format_rational(c) for c in self.witness.point)
             val = self.witness.value or self.witness.enclosure
-            shown = ", ".join(format_rational(v) if isinstance(v, Fraction) else str(v) for v in val or ())
+            shown = ", ".join(format_rational(v) if isinstance(v, Fraction) else _short(str(v)) for v in val or ())
             head += f"  [witness x=({pt}), f(x)=({shown})]"
         if self.reason:
             head += f"  ({self.reason})"
         return head
+
+
+def _short(enclosure: str, digits: int = 24) -> str:
+    """Display form of a long arb text ``[mid +/- rad]``: the mid cut to ``digits`` digits (the JSON keeps it all).
+
+    >>> _short("[1.23456789e-5 +/- 1e-30]", digits=4)
+    '[1.23...e-5 +/- 1e-30]'
+    """
+    m = re.fullmatch(r"\[([-+]?\d+\.?)(\d*)(e[-+]?\d+)?( \+/- .*\])", enclosure)
+    if m is None or len(m.group(1)) + len(m.group(2)) <= digits:
+        return enclosure
+    keep = max(digits - len(m.group(1)), 1)
+    return f"[{m.group(1)}{m.group(2)[:keep]}...{m.group(3) or ''}{m.group(4)}"
 
 
 def jsonable(obj: Any) -> Any:
