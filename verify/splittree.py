@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from verify.cells import Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, sparse
+from verify.cells import Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, dot, sparse
 from verify.exactlp import ONE, ZERO, lp_max_q, to_fraction
 from verify.lineglobal import line_lemma, line_scalars, line_slab
 
@@ -207,7 +207,14 @@ class SplitTreeLemmas:
                 lb, ltree = line_lemma(self.plan, u, G, sgn, lams, self._tick, slab=slab, nrows=len(cell.A),
                                        nosplit=True)
                 return lb, {"inputs": G, "bound": to_fraction(lb), "tree": ltree}
-            except LemmaFailed:  # NeedsSplit too: the other rows may still settle it
+            except NeedsSplit:
+                a = self.plan.W[0][G[0]]
+                if slab == (None, None) and all(not dot(r, a) for r in cell.A):
+                    # a.x takes every real value on the cell, as on the line: the engine's run needs a split too
+                    if self.nosplit:
+                        raise
+                    return None
+            except LemmaFailed:  # the other rows may still settle it
                 pass
         try:
             b, tree = self._group_run(cell, u, G, sgn, certify, True)
