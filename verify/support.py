@@ -193,18 +193,42 @@ def _witness_in(net: Any, region: Region, outside: Any) -> Any:
     """
     P = region.polyhedron
     starts = []
-    for k in range(0, 64):
-        R = Fraction(1 << k)
-        q = P.intersect(Polyhedron.from_box(Box([-R] * P.dim, [R] * P.dim))).interior_point()
-        if q is not None:
-            starts.append(q)
-            break
+    q = _smallest_cube_point(P, region.point)
+    if q is not None:
+        starts.append(q)
     starts.append(region.point)
     for p in starts:
         x = _try_near(net, region, p, outside)
         if x is not None:
             return x
     return None
+
+
+def _smallest_cube_point(P: Polyhedron, p: tuple[Fraction, ...]) -> tuple[Fraction, ...] | None:
+    """An interior point of P inside the smallest cube [-R, R]^d, R = 2^k, meeting P's interior.
+
+    p is interior to P, so R = 2^k > max |p_i| works; the interiors of P n [-R, R]^d grow with R, so the
+    smallest k is found by bisection (a few Chebyshev LPs instead of one per k).
+    """
+    hi = 0
+    while (1 << hi) <= max((abs(v) for v in p), default=Fraction(0)):
+        hi += 1
+    seen: dict[int, tuple[Fraction, ...] | None] = {}
+
+    def at(k: int) -> tuple[Fraction, ...] | None:
+        if k not in seen:
+            R = Fraction(1 << k)
+            seen[k] = P.intersect(Polyhedron.from_box(Box([-R] * P.dim, [R] * P.dim))).interior_point()
+        return seen[k]
+
+    lo = 0
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if at(mid) is not None:
+            hi = mid
+        else:
+            lo = mid + 1
+    return at(hi)
 
 
 def _try_near(net: Any, region: Region, p: tuple[Fraction, ...], outside: Any) -> Any:
