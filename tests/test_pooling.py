@@ -461,3 +461,21 @@ def test_factor_route_agrees_with_the_tree(net, r):
     fast, tree = prove_support_in(net, K), prove_support_in(net, K, factors=False)
     assert fast.status == tree.status
     assert check(fast.to_json()) and check(tree.to_json())
+
+
+def test_union_of_boxes_covering_a_box_is_proved_through_the_box():
+    from verify.construct import support_cut
+
+    cut = support_cut(Network.mlp([[[1]], [[1]]], [[0], [0]]), Box([0], [1]), F(1, 8), eta=0)  # 4 centres
+    f, K = cut.network, list(cut.support)  # 4 overlapping intervals, union [-1/8, 9/8]
+    v = prove_support_in(f, K)
+    assert v.proved and v.method == "pooled factors" and check(v.to_json())
+    cert = json.loads(v.to_json())
+    assert [F(t) for t in cert["evidence"]["K_used"]["b"]] == [F(9, 8), F(1, 8)]
+    wide = copy.deepcopy(cert)  # a box K does not cover
+    wide["evidence"]["K_used"]["b"][0] = "2"
+    assert not check(wide)
+    gap = [Box([0], ["1/4"]), Box(["1/2"], [1])]  # the union misses (1/4, 1/2): no hull; f != 0 off it
+    r = prove_support_in(f, gap)
+    assert r.refuted and not any(b.contains(r.witness.point) for b in gap) and check(r.to_json())
+    assert f.eval_exact(r.witness.point)[0] != 0

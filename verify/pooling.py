@@ -660,7 +660,36 @@ def _factor_route(net: Network, prefix: tuple[Layer, ...], comps: list[Polyhedro
     dec = decompose(net)
     if dec is None or any(dec[2]):
         return None
-    return factor_evidence(net, comps, _zero_rates(net, prefix, 2 * dec[0]), budget=budget)
+    hull = _hull_if_covered(comps)
+    used = [Polyhedron.from_box(hull)] if hull is not None else comps
+    ev = factor_evidence(net, used, _zero_rates(net, prefix, 2 * dec[0]), budget=budget)
+    if ev is not None and hull is not None:  # the factors vanish off the hull H of K's boxes, and H ⊆ K
+        ev["K_used"] = {"A": [list(r) for r in used[0].A], "b": list(used[0].b)}
+    return ev
+
+
+def _hull_if_covered(comps: list[Polyhedron], limit: int = 100_000) -> Box | None:
+    """The hull H of K's components when they are several boxes whose union is exactly H (else None).
+
+    Exact: the box boundaries cut H into grid cells, each inside a box iff its centre is.
+    (The engines treat a union of m boxes through up to ``(2d)^m`` complement pieces;
+    one box has ``2d``.)
+    """
+    boxes = [_as_box(c) for c in comps]
+    if len(boxes) < 2 or any(b is None for b in boxes):
+        return None
+    bs = [b for b in boxes if b is not None]
+    d = bs[0].dim
+    lo = [min(b.lower[i] for b in bs) for i in range(d)]
+    hi = [max(b.upper[i] for b in bs) for i in range(d)]
+    cuts = [sorted({lo[i], hi[i], *(b.lower[i] for b in bs), *(b.upper[i] for b in bs)}) for i in range(d)]
+    if math.prod(len(c) - 1 for c in cuts) > limit or any(len(c) < 2 for c in cuts):
+        return None
+    mids = [[(a + b) / 2 for a, b in zip(c, c[1:])] for c in cuts]
+    for x in itertools.product(*mids):
+        if not any(b.contains(x) for b in bs):
+            return None
+    return Box(tuple(lo), tuple(hi))
 
 
 def _semi_algebraic(net: Network, comps: list[Polyhedron], t0: float) -> Verdict:

@@ -32,6 +32,9 @@ the stated coefficients, and for every term with a nonzero column a factor
 ``p_i`` or ``p_{i+k}`` whose sub-certificate is a proved ``support_in`` claim
 about exactly that PL sub-network (rebuilt here) and the same K, re-checked
 by ``verify.checker.check``. Then every product, hence f, vanishes off K.
+The sub-claims may name a box H instead (``K_used``) when K is a union of
+boxes covering H: every cell of the grid their boundaries cut H into has its
+centre (so, being aligned, all of it) in one box of K; then off K is off H.
 
 Why the region tree proves the claim: f is continuous; the zero leaves form a closed set
 Z with f = 0 on Z; the leaves cover R^d \\ K, so the open set (R^d \\ K) \\ Z
@@ -405,11 +408,46 @@ def _same_K(outer: Any, inner: dict[str, Any]) -> bool:
     return True
 
 
+def _box_of(comp: dict[str, Any]) -> tuple[list[Fraction], list[Fraction]] | None:
+    """(lo, hi) when the rows are exactly ``x_i <= hi_i, -x_i <= -lo_i`` per coordinate, in that order."""
+    A = [[q(v) for v in r] for r in comp["A"]]
+    b = [q(v) for v in comp["b"]]
+    d = len(A[0]) if A else 0
+    if d == 0 or len(A) != 2 * d or len(b) != 2 * d:
+        return None
+    for i in range(d):
+        e = [_O if j == i else _Z for j in range(d)]
+        if A[2 * i] != e or A[2 * i + 1] != [-v for v in e]:
+            return None
+    return [-b[2 * i + 1] for i in range(d)], [b[2 * i] for i in range(d)]
+
+
+def _covered_box(K: Any, used: dict[str, Any]) -> dict[str, Any]:
+    """``used`` is a box H inside the union of K's components, all boxes: every grid cell of H lies in one."""
+    h = _box_of(used)
+    boxes = [_box_of(c) for c in K]
+    if h is None or not boxes or any(bx is None for bx in boxes):
+        raise CheckFailed("K_used must be a box and K a union of boxes")
+    lo, hi = h
+    d = len(lo)
+    if any(bx is not None and len(bx[0]) != d for bx in boxes) or any(a > z for a, z in zip(lo, hi)):
+        raise CheckFailed("K_used has the wrong dimension or is empty")
+    bs = [bx for bx in boxes if bx is not None]
+    cuts = [sorted({lo[i], hi[i], *(v for bx in bs for v in (bx[0][i], bx[1][i]) if lo[i] < v < hi[i])}) for i in range(d)]
+    for cell in itertools.product(*[list(zip(c, c[1:])) for c in cuts]):
+        mid = [(a + z) / 2 for a, z in cell]
+        if not any(all(bl <= t <= bh for t, bl, bh in zip(mid, bx[0], bx[1])) for bx in bs):
+            raise CheckFailed("K_used is not inside K: a grid cell lies outside every box of K")
+    return used
+
+
 def _check_factors(net: CheckNet, K: Any, ev: dict[str, Any]) -> None:
     """f = sum_i B[j][i] u_i v_i + c_j with c = 0 and, for each live term, a factor proved zero off K."""
     from verify.checker import check
 
     k, B, c = _decompose(net)
+    if "K_used" in ev:  # the factors vanish off a box H that K covers
+        K = [_covered_box(K, ev["K_used"])]
     if int(ev["k"]) != k or [q(v) for v in ev["constant"]] != c or any(v != 0 for v in c):
         raise CheckFailed("the stated decomposition differs from the network's (or has a constant term)")
     proved: set[int] = set()
