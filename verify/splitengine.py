@@ -40,7 +40,7 @@ class Engine(SplitTreeLemmas):
         self.glob_tried: set[Any] = set()
         self.globals: list[dict[str, Any]] = []
         self.dirkeys: dict[int, Any] = {}  # first-layer unit -> direction key of its hyperplane
-        self.hopeless: dict[Any, bool] = {}  # (unit, piece, input) -> the relaxation cannot fix it
+        self.hopeless: dict[tuple[Unit, int], set[int]] = {}  # (unit, piece) -> inputs the relaxation cannot bound
         self.lines: dict[tuple[int, ...], Any] = {}  # group -> scalars along its line (or None)
         self.partition: dict[Unit, list[list[int]]] = {}  # unit -> its inputs by hyperplane direction
 

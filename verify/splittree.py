@@ -52,7 +52,7 @@ class SplitTreeLemmas:
     glob_tried: set[Any]
     globals: list[dict[str, Any]]
     dirkeys: dict[int, Any]
-    hopeless: dict[Any, bool]
+    hopeless: dict[tuple[Unit, int], set[int]]
     lines: dict[tuple[int, ...], Any]
     partition: dict[Unit, list[list[int]]]
 
@@ -311,17 +311,20 @@ class SplitTreeLemmas:
         keys = [self.dirkeys.get(G[0]) for G in groups]
         return sorted(range(len(groups)), key=lambda k: keys[k] not in rows)
 
-    def _hopeless(self, u: Unit, q: int, j: int, wt: Any, lo: Any, hi: Any) -> bool:
-        """Whether the unknown input j pushes u toward a needed bound of piece q with no valid inequality against it
-        (then the relaxation cannot fix u in q)."""
-        key = (u, q, j)
+    def _hopeless(self, u: Unit, q: int, lo: Any, hi: Any) -> set[int]:
+        """The inputs j of u that, unknown, push u toward a needed bound of piece q with no valid inequality
+        against them (then the relaxation cannot fix u in q); computed once per (unit, piece)."""
+        key = (u, q)
         got = self.hopeless.get(key)
         if got is None:
-            betas = [beta for _, beta, _ in self.plan.units[u[0] - 1][j].templates]
-            got = self.hopeless[key] = (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
-                (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
-                (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
-                (lo is not None and wt > 0 and not any(bt < 0 for bt in betas))
+            got = self.hopeless[key] = set()
+            for j, wt in self.plan.inputs[u[0]][u[1]]:
+                betas = [beta for _, beta, _ in self.plan.units[u[0] - 1][j].templates]
+                if (hi is not None and wt > 0 and not any(bt > 0 for bt in betas)) or \
+                   (lo is not None and wt < 0 and not any(bt > 0 for bt in betas)) or \
+                   (hi is not None and wt < 0 and not any(bt < 0 for bt in betas)) or \
+                   (lo is not None and wt > 0 and not any(bt < 0 for bt in betas)):
+                    got.add(j)
         return got
 
     def _relax(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
@@ -338,10 +341,11 @@ class SplitTreeLemmas:
         const = self.plan.c[l][i]
         J: list[tuple[int, Any]] = []
         lo, hi = spec.pieces[q][0], spec.pieces[q][1]
+        hopeless = self._hopeless(u, q, lo, hi)
         for j, wt in self.plan.inputs[l][i]:
             o = self.out_expr(cell, (l - 1, j))
             if o is None:
-                if self._hopeless(u, q, j, wt, lo, hi):
+                if j in hopeless:
                     return False
                 J.append((j, wt))
             else:
