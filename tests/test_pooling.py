@@ -479,3 +479,15 @@ def test_union_of_boxes_covering_a_box_is_proved_through_the_box():
     r = prove_support_in(f, gap)
     assert r.refuted and not any(b.contains(r.witness.point) for b in gap) and check(r.to_json())
     assert f.eval_exact(r.witness.point)[0] != 0
+
+
+def test_union_of_boxes_through_its_hull_in_the_region_tree():
+    f = hat() * hat(1)  # support [0, 1]
+    K = [Box([0], ["1/2"]), Box(["1/4"], [1])]
+    v = prove_support_in(f, K, factors=False)
+    assert v.proved and check(v.to_json())
+    cert = json.loads(v.to_json())
+    assert len(cert["evidence"]["pieces"]) == 2  # the complement of one interval, not 2 x 2 choices
+    wide = copy.deepcopy(cert)  # K_used = [0, 2] is not inside K (and the pieces no longer match)
+    wide["evidence"]["K_used"]["b"][0] = "2"
+    assert "not inside K" in explain(wide)

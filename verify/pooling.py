@@ -612,8 +612,10 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None, factors
             return Verdict(Status.PROVED, claim, evidence=ev, method="pooled factors", seconds=time.perf_counter() - t0)
     left = [budget if budget is not None else 10**9]
     pieces, regions = [], 0
+    hull = _hull_if_covered(comps)  # K is a union of boxes covering its hull: 2d complement pieces, not (2d)^m
+    tree_comps = [Polyhedron.from_box(hull)] if hull is not None else comps
     try:
-        for choice, base in _outside_pieces(comps, d):
+        for choice, base in _outside_pieces(tree_comps, d):
             pt, cut = _interior_or_cut(_q_rows(base), d)
             if pt is None:
                 pieces.append({"choice": list(choice), "leaves": [{"path": [], "no_interior": cut}]})
@@ -648,7 +650,9 @@ def prove_support_in(net: Network, K: Any, *, budget: int | None = None, factors
     except _OutOfBudget:
         return Verdict(Status.UNKNOWN, claim, method="pooled regions", seconds=time.perf_counter() - t0,
                        reason=f"budget of {budget} LPs exhausted")
-    evidence = {"engine": "pooled", "pieces": pieces, "regions": regions}
+    evidence: dict[str, Any] = {"engine": "pooled", "pieces": pieces, "regions": regions}
+    if hull is not None:
+        evidence["K_used"] = {"A": [list(r) for r in tree_comps[0].A], "b": list(tree_comps[0].b)}
     return Verdict(Status.PROVED, claim, evidence=evidence, method="pooled regions", seconds=time.perf_counter() - t0)
 
 

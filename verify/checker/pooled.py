@@ -32,7 +32,7 @@ the stated coefficients, and for every term with a nonzero column a factor
 ``p_i`` or ``p_{i+k}`` whose sub-certificate is a proved ``support_in`` claim
 about exactly that PL sub-network (rebuilt here) and the same K, re-checked
 by ``verify.checker.check``. Then every product, hence f, vanishes off K.
-The sub-claims may name a box H instead (``K_used``) when K is a union of
+The sub-claims (or the region tree's pieces) may use a box H instead (``K_used``) when K is a union of
 boxes covering H: every cell of the grid their boundaries cut H into has its
 centre (so, being aligned, all of it) in one box of K; then off K is off H.
 
@@ -330,6 +330,8 @@ def check_pooled(cert: dict[str, Any]) -> None:
         return
     if ev.get("engine") != "pooled":
         raise CheckFailed("not a pooled-engine certificate")
+    if "K_used" in ev:  # the tree covers the complement of a box H that K covers
+        comps = _read_K([_covered_box(data["K"], ev["K_used"])], net.input_dim)
     prefix = _Prefix(net)
     by_choice = {tuple(int(v) for v in piece["choice"]): piece["leaves"] for piece in ev["pieces"]}
     # a point outside K violates, in every component, a row that can be violated (a != 0, or 0 <= b with b < 0)
