@@ -45,7 +45,7 @@ def line_scalars(plan: Plan, G: list[int]) -> list[Any] | None:
 
 def _piece_at(pcs: list[Any], z: Any, upper: bool) -> int:
     """The piece reached at z from below (upper=False: z at a breakpoint belongs to the upper piece) or above."""
-    for k, (lo, hi, _, _) in enumerate(pcs):
+    for k, (_, hi, _, _) in enumerate(pcs):
         if hi is None or z < hi or (upper and z == hi):
             return k  # pieces are ordered and cover R: the first whose upper end is not below z
     raise AssertionError("the pieces of an activation cover R")
@@ -92,6 +92,13 @@ def line_lemma(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any], tic
     ``lams`` from :func:`line_scalars`; ``tick`` is called once per node (the engine's budget and deadline).
     The cell is all of R^d by default; else a cell with ``nrows`` rows whose parallel rows give ``slab``
     (:func:`line_slab`), the other rows unused. ``nosplit``: NeedsSplit instead of a split.
+
+    >>> from verify import Network
+    >>> from verify.cells import make_plan
+    >>> hat = make_plan(Network.mlp([[[1], [1], [1]], [[1, -2, 1]], [[1]]], [[1, 0, -1], [0], [0]]))  # relu(hat)
+    >>> bound, tree = line_lemma(hat, (1, 0), [0, 1, 2], 1, line_scalars(hat, [0, 1, 2]), lambda: None)
+    >>> bound, len(tree["split"])  # max of the hat is 1; the first unit splits R at x = -1
+    (mpq(1,1), 2)
     """
     spec = plan.units[0]
     Wu = plan.W[u[0]][u[1]]

@@ -18,7 +18,12 @@ __all__ = ["clip_le", "polygon", "exact_poly"]
 
 
 def clip_le(poly: list[tuple[Any, ...]], zs: list[Any], t: Any) -> tuple[list[tuple[Any, ...]], list[Any]]:
-    """Sutherland-Hodgman: the part of a convex polygon where the affine z (values zs at the vertices) is <= t."""
+    """Sutherland-Hodgman: the part of a convex polygon where the affine z (values zs at the vertices) is <= t.
+
+    >>> square = [(Q(0), Q(0)), (Q(2), Q(0)), (Q(2), Q(2)), (Q(0), Q(2))]
+    >>> clip_le(square, [v[0] for v in square], Q(1))[0]  # x <= 1
+    [(mpq(0,1), mpq(0,1)), (mpq(1,1), mpq(0,1)), (mpq(1,1), mpq(2,1)), (mpq(0,1), mpq(2,1))]
+    """
     out, outz = [], []
     n = len(poly)
     for k in range(n):
@@ -35,7 +40,12 @@ def clip_le(poly: list[tuple[Any, ...]], zs: list[Any], t: Any) -> tuple[list[tu
 
 
 def polygon(P: Polyhedron) -> list[tuple[Any, ...]] | None:
-    """The vertices of a bounded 2-D polyhedron in cyclic order (seam numbers), or None."""
+    """The vertices of a bounded 2-D polyhedron in cyclic order (seam numbers), or None.
+
+    >>> from verify.box import Box
+    >>> len(polygon(Polyhedron.from_box(Box([0, 0], [1, 1])))), polygon(Polyhedron([[1, 0]], [0]))
+    (4, None)
+    """
     if P.dim != 2 or not P.is_bounded():
         return None
     vs = P.vertices()
