@@ -136,10 +136,11 @@ def factor_evidence(net: Network, comps: list[Polyhedron], rates: list[float],
 def vanishing_box(net: Network, rates: list[float]) -> tuple[Box | None] | None:
     """``(B,)``: a box off which ``f`` vanishes (``(None,)``: ``f == 0``), from the exact PL supports of factors.
 
-    With ``c = 0``, each live term picks a factor with bounded support (the one
-    with the higher ``rates`` first); ``f`` vanishes off the union of those
-    supports, inside the returned box (their exact bounding boxes' hull).
-    None when some live term has no factor with bounded support.
+    With ``c = 0``, each live term picks a factor proved to vanish off a box (the
+    one with the higher ``rates`` first; the box guessed from float samples and
+    proved by the PL engine, or the exact PL support's bounding box when no
+    sample is nonzero); ``f`` vanishes off the hull of those boxes.
+    None when some live term has no such factor (then the caller works on R^d).
 
     >>> from verify import Network
     >>> hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
@@ -161,9 +162,9 @@ def vanishing_box(net: Network, rates: list[float]) -> tuple[Box | None] | None:
         if index not in found:
             fn = factor_network(net, index)
             guess = _guess_box(fn)
-            if guess is not None and prove_pl(fn, guess).proved:  # cheaper than the exact support; exact all the same
-                found[index] = (guess,)
-            else:
+            if guess is not None:  # cheaper than the exact support; exact all the same (a failed guess: give up)
+                found[index] = (guess,) if prove_pl(fn, guess).proved else None
+            else:  # no nonzero sample: small or empty support, found exactly
                 s = pl_support(fn)
                 found[index] = (s.bounding_box,) if s.bounded else None
         return found[index]
