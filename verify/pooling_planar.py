@@ -143,4 +143,6 @@ def planar_pieces(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, 
     """
     if net.input_dim not in (1, 2):
         raise InvalidArgument(expected("a network on R^1 or R^2", "input_dim", net.input_dim))
+    if any(a >= b for a, b in zip(box.lower, box.upper)):
+        return []  # f == 0 off a null set: f == 0 (continuity)
     return [(*_piece(poly), polys) for poly, polys in _leaves(net, prefix, suffix, box)]
