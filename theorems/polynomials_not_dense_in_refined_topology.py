@@ -58,7 +58,8 @@ def grid_decision(p: Network, m: int, r: Fraction = Fraction(1)) -> Verdict:
     """Exact: a point outside ``rQ_m`` where p != 0 (PROVED nonvanishing) or a proof that p = 0 (REFUTED)."""
     k, d = degree_bound(p), p.input_dim
     values = [r * m + 1 + Fraction(i, k + 1) for i in range(k + 1)]
-    claim = Claim("polynomial_nonvanishing_outside", f"p != 0 somewhere outside rQ_{m}", {"net": p.to_dict(), "m": m})
+    data = {"net": p.to_dict(), "m": m, "r": r}
+    claim = Claim("polynomial_nonvanishing_outside", f"p != 0 somewhere outside rQ_{m}", data)
     for x in itertools.product(values, repeat=d):
         y = p.eval_exact(list(x))
         if any(v != 0 for v in y):
@@ -136,5 +137,7 @@ def check(instance: Instance) -> Verdict:
     ds = certified_dsupp(f)
     m = ds.value if isinstance(ds.value, int) else 1
     g = grid_decision(p, m)
-    zero = Verdict(Status.PROVED, g.claim, None, g.evidence, g.method) if g.refuted else Verdict(Status.UNKNOWN, g.claim)
+    # the grid refutes "p != 0 outside rQ_m" by proving p = 0: certify that as its own (true) claim
+    z_claim = Claim("polynomial_identically_zero", "p = 0 (identically)", {"net": p.to_dict()})
+    zero = Verdict(Status.PROVED, z_claim, None, g.evidence, g.method) if g.refuted else Verdict(Status.UNKNOWN, z_claim)
     return separation_verdict(NAME, f, p, g_witness=g if g.proved else Verdict(Status.UNKNOWN, g.claim), g_is_zero=zero)

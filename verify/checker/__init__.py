@@ -28,7 +28,7 @@ class CheckFailed(Exception):
 RULES: dict[str, Callable[[dict[str, Any]], None]] = {}
 """claim kind -> rule; a rule returns None when the certificate holds and raises CheckFailed otherwise."""
 
-_RULE_MODULES = ["pl", "pooled", "smt", "analytic", "construct"]
+_RULE_MODULES = ["pl", "pooled", "smt", "analytic", "construct", "polynomial"]
 
 
 def _load_rules() -> None:
