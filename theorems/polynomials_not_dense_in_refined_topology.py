@@ -95,7 +95,7 @@ def _pooled_zero() -> Network:
 
 
 def _quartic_2d() -> Network:
-    """(x1 * x2)^2 - x1 + 1/2 in d = 2."""
+    """x1^4 - x2 - 1/2 in d = 2 (pooling x1 * x1, then a square unit)."""
     return Network(
         2,
         (
