@@ -1,6 +1,6 @@
 """Exact support of ReLU+pooling networks in d <= 2 over a bounded box, by exact polygon clipping.
 
-The region tree of :mod:`verify.pooling` (lazy cone order, zero test per
+The region tree of :mod:`verify.pooling_tree` (lazy cone order, zero test per
 cone) with each node carried as an exact convex polygon (an interval in
 d = 1) in the gmpy2 ``mpq`` seam instead of a list of rows: a branch is cut
 when its clipped polygon has zero area, so no LP runs, and each live leaf
@@ -21,6 +21,7 @@ from verify.errors import InvalidArgument, expected
 from verify.exactlp import ZERO as QZERO
 from verify.exactlp import Q, to_fraction
 from verify.polyhedra import Polyhedron
+from verify.pooling_tree import _advance, _first_piece, _holds, _make_plan, _order, _piece_rows, _zero_rates
 
 if TYPE_CHECKING:
     from verify.layers import Layer
@@ -81,26 +82,24 @@ def _root(box: Box) -> list[Pt]:
 def _leaves(net: Network, prefix: tuple[Layer, ...], suffix: tuple[Layer, ...],
             box: Box) -> Iterator[tuple[list[Pt], tuple[dict[tuple[int, ...], Fraction], ...]]]:
     """The live leaves (polygon, output polynomials in x), zero leaves dropped."""
-    from verify import pooling as P
-
     d = net.input_dim
-    plan = P._make_plan(prefix, suffix, d)
-    order, marks = P._order(plan, True, P._zero_rates(net, prefix, len(plan.W_out)))
+    plan = _make_plan(prefix, suffix, d)
+    order, marks = _order(plan, True, _zero_rates(net, prefix, len(plan.W_out)))
     stack: list[Any] = [(0, {}, _root(box))]
     while stack:
         pos, outs, poly = stack.pop()
-        pos, outs, split, polys = P._advance(plan, order, marks, pos, outs)
+        pos, outs, split, polys = _advance(plan, order, marks, pos, outs)
         if split is None:
             if pos == len(order) and polys is not None and any(polys):
                 yield poly, tuple({e[:d]: v for e, v in p.items()} for p in polys)
             continue
         u, z, pcs = split
-        first = P._first_piece(pcs, z)
+        first = _first_piece(pcs, z)
         for k, (lo, hi, slope, icpt) in enumerate(pcs):
-            if first is not None and k != first and P._holds(lo, hi, z[1]):
+            if first is not None and k != first and _holds(lo, hi, z[1]):
                 continue  # the same region as piece ``first``: listed once
             cur: list[Pt] | None = poly
-            for row, beta in P._piece_rows(lo, hi, z):
+            for row, beta in _piece_rows(lo, hi, z):
                 cur = _clip(cur, row, beta) if cur is not None else None
             if cur is not None:
                 out = (tuple(slope * v for v in z[0]), slope * z[1] + icpt)
