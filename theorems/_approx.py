@@ -10,7 +10,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from theorems._common import EngineMissing, as_fraction, engine, theorem_verdict
+from hypothesis import strategies as st
+
+from theorems._common import EngineMissing, Instance, as_fraction, engine, tent_net, theorem_verdict
 from theorems._refined import certified_dsupp, l1_upper
 from verify.box import Box
 from verify.network import Network
@@ -147,4 +149,15 @@ def density_verdict(name: str, f: Network, eps: Fraction, *, pooling: bool, trie
     ]
     return theorem_verdict(
         name, Status.PROVED, text, data=data, certificates=certs, facts=facts, method="construction + exact check"
+    )
+
+
+def tent_instances() -> st.SearchStrategy[Instance]:
+    """Density instances: tents on [-3/4, 3/4] with a rational peak and tolerances 2^-k."""
+    peak = st.fractions(min_value=Fraction(-1, 2), max_value=Fraction(1, 2), max_denominator=8)
+    eps = st.integers(1, 4).map(lambda k: Fraction(1, 2**k))
+    return st.builds(
+        lambda p, e: Instance(f"tent peak {p}, eps {e}", {"target": tent_net(Fraction(-3, 4), p, Fraction(3, 4)), "eps": e}),
+        peak,
+        eps,
     )

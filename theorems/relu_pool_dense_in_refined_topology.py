@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from theorems._approx import density_verdict
+from theorems._approx import density_verdict, tent_instances
 from theorems._common import Instance, tent_net, timed
 from verify.verdict import Verdict
 
@@ -52,13 +52,7 @@ def instances(quick: bool = True) -> list[Instance]:
 
 def strategy() -> st.SearchStrategy[Instance]:
     """Tents on [-3/4, 3/4] with a rational peak and tolerances 2^-k."""
-    peak = st.fractions(min_value=Fraction(-1, 2), max_value=Fraction(1, 2), max_denominator=8)
-    eps = st.integers(1, 4).map(lambda k: Fraction(1, 2**k))
-    return st.builds(
-        lambda p, e: Instance(f"tent peak {p}, eps {e}", {"target": tent_net(Fraction(-3, 4), p, Fraction(3, 4)), "eps": e}),
-        peak,
-        eps,
-    )
+    return tent_instances()
 
 
 @timed
