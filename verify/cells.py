@@ -58,8 +58,26 @@ class Plan:
     out_inputs: list[list[tuple[int, Any]]]
 
 
+_PLANS: dict[int, tuple[Any, Plan]] = {}
+
+
 def make_plan(net: Any) -> Plan:
-    """Normal form of a piecewise-linear network (no Pool), exact in the seam type."""
+    """Normal form of a piecewise-linear network (no Pool), exact in the seam type.
+
+    Cached by network identity (the cache holds the network, so its id stays valid; networks are
+    immutable and nothing mutates a plan after it is built).
+    """
+    hit = _PLANS.get(id(net))
+    if hit is not None and hit[0] is net:
+        return hit[1]
+    plan = _build_plan(net)
+    if len(_PLANS) > 32:
+        _PLANS.clear()
+    _PLANS[id(net)] = (net, plan)
+    return plan
+
+
+def _build_plan(net: Any) -> Plan:
     if any(isinstance(layer, Pool) for layer in net.layers):
         raise UnsupportedNetwork(expected("a piecewise-linear network without Pool", "net", net))
     cur: Affine | None = None  # None: the identity (composing with it explicitly costs n^3)

@@ -211,14 +211,27 @@ def _act(body: Any, where: str) -> Act:
     return Act(_activation_spec(body, where))
 
 
+_TEXT: dict[int, tuple[Affine, list[list[str]], list[str]]] = {}
+
+
+def _affine_text(layer: Affine) -> tuple[list[list[str]], list[str]]:
+    """The weight and bias texts of an Affine layer, cached by layer identity (the cache holds the layer)."""
+    hit = _TEXT.get(id(layer))
+    if hit is not None and hit[0] is layer:
+        return hit[1], hit[2]
+    weight = [[str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}" for v in row]
+              for row in layer.weight]  # = format_rational, inlined (dense layers have many entries)
+    bias = [format_rational(v) for v in layer.bias]
+    if len(_TEXT) > 64:
+        _TEXT.clear()
+    _TEXT[id(layer)] = (layer, weight, bias)
+    return weight, bias
+
+
 def _layer_dict(layer: Layer) -> dict[str, Any]:
     if isinstance(layer, Affine):
-        return {
-            "affine": {
-                "weight": [[format_rational(v) for v in row] for row in layer.weight],
-                "bias": [format_rational(v) for v in layer.bias],
-            }
-        }
+        weight, bias = _affine_text(layer)  # fresh lists of the cached (immutable) texts
+        return {"affine": {"weight": [list(row) for row in weight], "bias": list(bias)}}
     if isinstance(layer, Act):
         f = layer.functions
         return {"act": [a.to_spec() for a in f] if isinstance(f, tuple) else f.to_spec()}
