@@ -278,3 +278,26 @@ def test_line_lemma_agrees_with_the_engine_on_parallel_groups(units, sgn, act) -
     except LemmaFailed:
         got = None
     assert got == expect
+
+
+def test_leak_screen_refutes_a_leaking_strip_with_an_exact_witness_beyond_a_face() -> None:
+    # relu(1 - |x2|) for x1 >= 0 (the diamond bump with its x1 decay removed): a strip leaking along +x1
+    strip = Network.mlp([[[0, 1], [0, -1]], [[-1, -1]], [[1]]], [[0, 0], [1], [0]])
+    K = Box([-2, -2], [2, 2])
+    v = prove_support_in(strip, K)
+    assert v.refuted and v.evidence == {"screen": "beyond a face of K"} and check(v.to_json())
+    assert_refuted_outside(v, strip, lambda x: not K.contains(x))
+    x = v.witness.point
+    assert x[0] > 2 and -1 < x[1] < 1 and v.witness.value == (1 - abs(x[1]),)
+
+
+@settings(max_examples=40, deadline=None)
+@given(relu_networks(input_dim=2), st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=7),
+                                             min_size=2, max_size=2))
+def test_integer_exact_path_equals_fraction_arithmetic(net: Network, x: list[F]) -> None:
+    from verify.semantics import exact
+
+    slow = tuple(x)
+    for layer in net.layers:
+        slow = exact._affine(layer, slow) if type(layer).__name__ == "Affine" else exact.LAYER_RULES[type(layer)](layer, slow)
+    assert net.eval_exact(x) == slow
