@@ -219,8 +219,16 @@ def _affine_text(layer: Affine) -> tuple[list[list[str]], list[str]]:
     hit = _TEXT.get(id(layer))
     if hit is not None and hit[0] is layer:
         return hit[1], hit[2]
-    weight = [[str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}" for v in row]
-              for row in layer.weight]  # = format_rational, inlined (dense layers have many entries)
+    memo: dict[int, tuple[Fraction, str]] = {}  # by object identity (dense layers share their zeros); holds v
+    weight = []
+    for row in layer.weight:
+        texts = []
+        for v in row:
+            hit_v = memo.get(id(v))
+            if hit_v is None:
+                hit_v = memo[id(v)] = (v, format_rational(v))
+            texts.append(hit_v[1])
+        weight.append(texts)
     bias = [format_rational(v) for v in layer.bias]
     if len(_TEXT) > 64:
         _TEXT.clear()
