@@ -126,3 +126,21 @@ def test_regions_of_a_box_partition_it_and_carry_exact_maps(net: Network, seed: 
 def test_regions_in_3d_partition_a_cube(net: Network) -> None:
     cube = Box.cube(3, -1, 1)
     assert sum((r.volume() for r in linear_regions(net, cube)), F(0)) == 8
+
+
+def test_polygon_vertex_order_is_exact_when_vertices_are_nearly_aligned() -> None:
+    """Vertices in cyclic order by exact comparisons: seen from the centroid, the three top vertices
+    of this long kite lie within 1e-29 radians of each other, where float atan2 ties them (the old
+    float ordering gave a self-intersecting vertex list with a negative "area")."""
+    from fractions import Fraction
+
+    from verify.polygon2d import polygon
+    from verify.polyhedra import Polyhedron
+
+    H, delta = Fraction(10**30), Fraction(1, 10**10)
+    # vertices (-1, 0), (0, delta), (1, 0), (0, -H)
+    P = Polyhedron([[-delta, 1], [delta, 1], [-H, -1], [H, -1]], [delta, delta, H, H])
+    vs = polygon(P)
+    assert vs is not None and len(vs) == 4
+    twice_area = sum(Fraction(a[0]) * Fraction(b[1]) - Fraction(b[0]) * Fraction(a[1]) for a, b in zip(vs, vs[1:] + vs[:1]))
+    assert twice_area == 2 * H + 2 * delta  # counter-clockwise, the exact area H + delta

@@ -7,7 +7,7 @@ Sutherland-Hodgman clipping (numbers in the seam type of :mod:`verify.exactlp`).
 
 from __future__ import annotations
 
-import math
+from functools import cmp_to_key
 from typing import Any
 
 from verify.cells import Cell, Unit, dot
@@ -51,8 +51,26 @@ def polygon(P: Polyhedron) -> list[tuple[Any, ...]] | None:
     vs = P.vertices()
     cx = sum(v[0] for v in vs) / len(vs)
     cy = sum(v[1] for v in vs) / len(vs)
-    vs.sort(key=lambda v: math.atan2(float(v[1] - cy), float(v[0] - cx)))
+    vs.sort(key=cmp_to_key(lambda a, b: _angle_order(a, b, cx, cy)))
     return [tuple(Q(c) for c in v) for v in vs]
+
+
+def _angle_order(a: Any, b: Any, cx: Any, cy: Any) -> int:
+    """Exact counter-clockwise order of a and b around (cx, cy): half-plane first, then the cross product.
+
+    Floats (atan2) could swap two vertices whose angles differ below 1e-16, or overflow, and a
+    mis-ordered vertex list is a self-intersecting polygon with a wrong area.
+
+    >>> _angle_order((1, 0), (0, 1), 0, 0), _angle_order((-1, -1), (1, -1), 0, 0)
+    (-1, -1)
+    """
+    ax, ay, bx, by = a[0] - cx, a[1] - cy, b[0] - cx, b[1] - cy
+    ha = 0 if (ay > 0 or (ay == 0 and ax > 0)) else 1
+    hb = 0 if (by > 0 or (by == 0 and bx > 0)) else 1
+    if ha != hb:
+        return ha - hb
+    cross = ax * by - ay * bx
+    return -1 if cross > 0 else (1 if cross < 0 else 0)
 
 
 
