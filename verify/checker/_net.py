@@ -8,7 +8,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["q", "CheckNet"]
+__all__ = ["q", "CheckNet", "read_sets"]
 
 
 def q(text: Any) -> Fraction:
@@ -77,3 +77,15 @@ class CheckNet:
                 k = len(z) // 2
                 z = [z[i] * z[i + k] for i in range(k)]
         return z
+
+
+def read_sets(data: Any, d: int) -> list[tuple[list[list[Fraction]], list[Fraction]]]:
+    """The components of K from certificate text, each as rows (A, b) of ``{x : A x <= b}``."""
+    out = []
+    for comp in data:
+        A = [[q(v) for v in row] for row in comp["A"]]
+        b = [q(v) for v in comp["b"]]
+        if len(A) != len(b) or any(len(r) != d for r in A):
+            raise ValueError("a component of K is malformed")
+        out.append((A, b))
+    return out

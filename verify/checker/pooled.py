@@ -51,7 +51,7 @@ from fractions import Fraction
 from typing import Any
 
 from verify.checker import RULES, CheckFailed
-from verify.checker._net import CheckNet, q
+from verify.checker._net import CheckNet, q, read_sets
 
 __all__ = ["check_pooled"]
 
@@ -239,15 +239,6 @@ def _no_interior(rows: list[tuple[list[Fraction], Fraction]], y: list[Fraction],
     return total == 0 and all(any(v != 0 for v in r) for yi, (r, _) in zip(y, rows) if yi != 0)
 
 
-def _read_K(data: Any, d: int) -> list[tuple[list[list[Fraction]], list[Fraction]]]:
-    comps = []
-    for comp in data:
-        A = [[q(v) for v in row] for row in comp["A"]]
-        b = [q(v) for v in comp["b"]]
-        if len(A) != len(b) or any(len(r) != d for r in A):
-            raise CheckFailed("a component of K is malformed")
-        comps.append((A, b))
-    return comps
 
 
 def _complete(net: _Prefix, paths: list[tuple[tuple[int, int, int], ...]], depth: int) -> None:
@@ -318,7 +309,7 @@ def check_pooled(cert: dict[str, Any]) -> None:
     """The rule for ``support_in_pooled`` certificates (raises CheckFailed)."""
     data = cert["claim"]["data"]
     net = CheckNet(data["network"])
-    comps = _read_K(data["K"], net.input_dim)
+    comps = read_sets(data["K"], net.input_dim)
     if cert["status"] == "refuted":
         _check_witness(net, comps, cert)
         return
@@ -331,7 +322,7 @@ def check_pooled(cert: dict[str, Any]) -> None:
     if ev.get("engine") != "pooled":
         raise CheckFailed("not a pooled-engine certificate")
     if "K_used" in ev:  # the tree covers the complement of a box H that K covers
-        comps = _read_K([_covered_box(data["K"], ev["K_used"])], net.input_dim)
+        comps = read_sets([_covered_box(data["K"], ev["K_used"])], net.input_dim)
     prefix = _Prefix(net)
     by_choice = {tuple(int(v) for v in piece["choice"]): piece["leaves"] for piece in ev["pieces"]}
     # a point outside K violates, in every component, a row that can be violated (a != 0, or 0 <= b with b < 0)

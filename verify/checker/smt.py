@@ -16,21 +16,11 @@ from fractions import Fraction
 from typing import Any
 
 from verify.checker import RULES, CheckFailed
-from verify.checker._net import CheckNet, q
+from verify.checker._net import CheckNet, q, read_sets
 
 __all__ = ["check_support_witness", "read_sets"]
 
 
-def read_sets(data: Any, d: int) -> list[tuple[list[list[Fraction]], list[Fraction]]]:
-    """The components of K from certificate text, each as rows (A, b) of ``{x : A x <= b}``."""
-    out = []
-    for comp in data:
-        A = [[q(v) for v in row] for row in comp["A"]]
-        b = [q(v) for v in comp["b"]]
-        if len(A) != len(b) or any(len(r) != d for r in A):
-            raise CheckFailed("a component of K is malformed")
-        out.append((A, b))
-    return out
 
 
 def check_support_witness(cert: dict[str, Any]) -> None:
