@@ -159,3 +159,34 @@ def test_full_instances_are_proved(name: str) -> None:
     assert not r.error, r.error
     for label, v in zip(r.labels, r.verdicts):
         assert v.proved, f"{label}: {v.summary()}"
+
+
+def test_a_loose_ball_bound_never_refutes_the_pooled_approximation() -> None:
+    """Regression: the pooled (Q2) approximant of the tent peaked at 1/2 on [-3/4, 3/4] equals the tent
+    exactly, but balls on 400 uniform sub-boxes bounded |f - F| only by 0.93 > eps = 1/4 and the check said
+    REFUTED with no counterexample. Now the balls refine adaptively, and a refutation needs an exact point."""
+    from theorems._common import Instance, tent_net
+
+    mod = THEOREMS["lipschitz_approximation_with_support"]
+    f = tent_net(Fraction(-3, 4), Fraction(1, 2), Fraction(3, 4))
+    v = mod.check(Instance("tent 1/2, eps 1/4, Q2", {"target": f, "eps": Fraction(1, 4), "pooling": True, "L": 4}))
+    assert v.proved, v.summary()
+    assert recheck(v)
+
+
+def test_ball_sup_decisions_refute_only_with_an_exact_point() -> None:
+    from theorems._refined import ball_sup_decide
+    from verify.box import Box
+
+    # h = relu(x)*x - x^2/2 on [-1, 1] (pooled, not piecewise linear): sup |h| = 1/2, at x = 1 and x = -1
+    sq = Network.mlp([[[1]], [[1]]], [[0], [0]]) * Network.mlp([[[1]]], [[0]])
+    half_sq = Network.mlp([[[1]]], [[0]]) * Network.mlp([[[Fraction(1, 2)]]], [[0]])
+    h = sq - half_sq
+    K = Box([-1], [1])
+    assert ball_sup_decide(h, K, Fraction(3, 5)).status == "proved"
+    below = ball_sup_decide(h, K, Fraction(2, 5))
+    assert below.status == "refuted" and below.point is not None
+    assert abs(h.eval_exact(below.point)[0]) > Fraction(2, 5) and below.value == h.eval_exact(below.point)
+    # sup exactly eps: balls at the maximiser always overshoot, so the budget ends it: unknown, never refuted
+    tight = ball_sup_decide(h, K, Fraction(1, 2), max_boxes=200)
+    assert tight.status == "unknown" and tight.bound is not None and tight.bound >= Fraction(1, 2)

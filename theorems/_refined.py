@@ -156,6 +156,66 @@ def ball_sup_upper(h: Network, box: Box, *, pieces: int, prec: int = 64) -> Frac
     return best
 
 
+@dataclass
+class SupDecision:
+    """``sup_box |h| <= eps`` decided: ``status`` "proved" (``bound`` <= eps, rigorous), "refuted" (``point``
+    with ``value``, exact, some ``|value_i| > eps``) or "unknown" (budget; ``bound`` is the best upper bound)."""
+
+    status: str
+    bound: Fraction | None = None
+    point: tuple[Fraction, ...] | None = None
+    value: tuple[Fraction, ...] | None = None
+    boxes: int = 0
+
+
+def ball_sup_decide(h: Network, box: Box, eps: Fraction, *, max_boxes: int = 20000, prec: int = 64) -> SupDecision:
+    """Decide ``sup_box |h| <= eps`` by rigorous balls on an adaptive partition of ``box``.
+
+    A sub-box whose ball bound exceeds eps is checked exactly at its centre (a rational point: a value
+    above eps refutes the claim with that point) and otherwise bisected along its widest side. A ball
+    bound is an upper bound only, so it never refutes; the budget ``max_boxes`` gives "unknown".
+
+    >>> from verify import Network
+    >>> h = Network.mlp([[[1]], [[1]]], [[0], [0]]) * Network.mlp([[[1]]], [[0]])  # relu(x) * x, sup 1 on [-1, 1]
+    >>> ball_sup_decide(h, Box([-1], [1]), Fraction(2)).status
+    'proved'
+    >>> r = ball_sup_decide(h, Box([-1], [1]), Fraction(1, 2))
+    >>> r.status, r.point, r.value
+    ('refuted', (Fraction(3, 4),), (Fraction(9, 16),))
+    """
+    stack, best, n = [box], Fraction(0), 0
+    exact = h.is_rational
+    while stack:
+        b = stack.pop()
+        n += 1
+        if n > max_boxes:
+            return SupDecision("unknown", max(best, *(_ball_sup(h, r, prec) for r in stack + [b])), boxes=n - 1)
+        top = _ball_sup(h, b, prec)
+        if top <= eps:
+            best = max(best, top)
+            continue
+        if exact:
+            c = tuple((lo + hi) / 2 for lo, hi in zip(b.lower, b.upper))
+            val = h.eval_exact(c)
+            if any(abs(v) > eps for v in val):
+                return SupDecision("refuted", point=c, value=tuple(val), boxes=n)
+        k = max(range(b.dim), key=lambda i: b.upper[i] - b.lower[i])
+        mid = (b.lower[k] + b.upper[k]) / 2
+        stack.append(Box(b.lower, [mid if i == k else v for i, v in enumerate(b.upper)]))
+        stack.append(Box([mid if i == k else v for i, v in enumerate(b.lower)], b.upper))
+    return SupDecision("proved", best, boxes=n)
+
+
+def _ball_sup(h: Network, b: Box, prec: int) -> Fraction:
+    best = Fraction(0)
+    for ball in h.eval_ball_box(b, prec=prec):
+        if not ball.is_finite():
+            return Fraction(10) ** 100  # no bound: bisect further
+        lo, hi = _ball_bounds(ball)
+        best = max(best, abs(lo), abs(hi))
+    return best
+
+
 def ball_l1_upper(h: Network, box: Box, *, pieces: int, prec: int = 64) -> Fraction:
     """A rigorous upper bound on ``||h||_{L^1(box)}``: sum over ``pieces^d`` sub-boxes of vol * sup of the ball."""
     import itertools
@@ -192,6 +252,8 @@ __all__ = [
     "Dsupp",
     "certified_dsupp",
     "sup_distance",
+    "ball_sup_decide",
+    "SupDecision",
     "l1_upper",
     "dsupp_lower_from_witness",
     "EngineMissing",

@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 
 from theorems._approx import approximate, target_data
 from theorems._common import EngineMissing, Instance, bump_net, engine, tent_net, theorem_verdict, timed
-from theorems._refined import sup_distance
+from theorems._refined import ball_sup_decide, sup_distance
 from verify.box import Box
-from verify.verdict import Status, Verdict
+from verify.verdict import Status, Verdict, Witness
 
 NAME = "lipschitz_approximation_with_support"
 SOURCE = "[P-v2] shape of the statement; [RECON] formulas (MATH.md §4.1, Q1/Q2)"
@@ -138,10 +138,35 @@ def check(instance: Instance) -> Verdict:
         if not sF.bounded:
             return theorem_verdict(NAME, Status.REFUTED, text, data=data, certificates=certs, reason="unbounded support")
         box = K if sF.bounding_box is None else _hull(K, sF.bounding_box)
-    sup, raw = sup_distance(f, F, box)
-    certs += [raw] if isinstance(raw, Verdict) else []
-    how = "rigorous ball bound" if raw == "ball" else "exact"
-    facts.append(f"both vanish outside {box}; max there of |f - F| <= {sup} ({how})")
+    if (f - F).is_piecewise_linear:
+        sup, raw = sup_distance(f, F, box)
+        certs += [raw] if isinstance(raw, Verdict) else []
+        facts.append(f"both vanish outside {box}; max there of |f - F| = {sup} (exact)")
+        point = raw[1] if isinstance(raw, tuple) and len(raw) == 2 else None
+        if sup is not None and sup > eps and point is not None:
+            value = (f - F).eval_exact(point)
+            if abs(value[0]) > eps:  # the exact maximiser, re-evaluated: the counterexample
+                return theorem_verdict(
+                    NAME, Status.REFUTED, text, data=data, certificates=certs, witness=Witness(point, value),
+                    facts=facts, reason=f"sup error {sup} > {eps}",
+                )
+    else:  # pooled: a ball bound is an upper bound only, so it proves sup <= eps or refines; it never refutes
+        dec = ball_sup_decide(f - F, box, eps)
+        if dec.status == "refuted":
+            assert dec.point is not None and dec.value is not None
+            return theorem_verdict(
+                NAME, Status.REFUTED, text, data=data, certificates=certs, witness=Witness(dec.point, dec.value),
+                facts=facts + [f"|f - F| at {list(map(str, dec.point))} is {abs(dec.value[0])} > {eps} (exact)"],
+                reason=f"sup error > {eps} at an exact point",
+            )
+        if dec.status == "unknown":
+            return theorem_verdict(
+                NAME, Status.UNKNOWN, text, data=data, certificates=certs, facts=facts,
+                reason=f"balls on {dec.boxes} sub-boxes neither proved sup |f - F| <= {eps} nor found a point above it",
+            )
+        sup = dec.bound
+        facts.append(f"both vanish outside {box}; max there of |f - F| <= {sup} "
+                     f"(rigorous balls on {dec.boxes} adaptive sub-boxes)")
     bad = [f"{k}: actual {a} > bound {b}" for k, (b, a) in getattr(result, "bounds", {}).items() if not a <= b]
     if getattr(result, "size_matches", True) is False:
         bad.append("the built architecture differs from the stated size formula")
@@ -151,16 +176,12 @@ def check(instance: Instance) -> Verdict:
         return theorem_verdict(
             NAME, Status.UNKNOWN, text, data=data, certificates=certs, facts=facts, reason="no exact sup error"
         )
-    if sup > eps or bad:
-        return theorem_verdict(
-            NAME,
-            Status.REFUTED,
-            text,
-            data=data,
-            certificates=certs,
-            facts=facts + bad,
-            reason=f"sup error {sup} > {eps}" if sup > eps else "; ".join(bad),
-        )
+    if sup > eps:  # an exact sup without its maximiser: nothing to show
+        return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=certs, facts=facts,
+                               reason=f"sup error {sup} > {eps} but no maximiser to re-check")
+    if bad:
+        return theorem_verdict(NAME, Status.REFUTED, text, data=data, certificates=certs, facts=facts + bad,
+                               reason="; ".join(bad))
     facts += [
         f"stated bounds hold: {sorted(getattr(result, 'bounds', {}))}",
         f"depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}",
