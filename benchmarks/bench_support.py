@@ -10,7 +10,9 @@ Two kinds of bumps, summed with random centres c on a half-integer grid:
 K is the bounding box of the bumps' cubes [c - 1, c + 1]^d.
 
 The z3 encoding is the plain one: ReLU as If, exact RealVal from Fractions, no input bounds,
-"exists x outside K with f(x) != 0". Run: python benchmarks/bench_support.py [--quick]
+"exists x outside K with f(x) != 0". Each timed run gets a freshly built network, so nothing cached for
+one network object (its plan, its file-format text) carries over; median of 5 runs (1 with --quick).
+Run: python benchmarks/bench_support.py [--quick]
 """
 
 from __future__ import annotations
@@ -82,18 +84,20 @@ def z3_plain(net: Network, K: Box) -> str:
     return str(s.check())
 
 
-def median_time(fn, reps: int) -> tuple[float, object]:
+def median_time(make, fn, reps: int) -> tuple[float, object]:
+    """Median seconds of fn(*make()) over reps runs, each on a freshly built network (no cache carries over)."""
     ts, out = [], None
     for _ in range(reps):
+        args = make()
         t = time.perf_counter()
-        out = fn()
+        out = fn(*args)
         ts.append(time.perf_counter() - t)
     return statistics.median(ts), out
 
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    reps = 1 if quick else 3
+    reps = 1 if quick else 5
     print(f"{'bump':>7} {'d':>2} {'neurons':>7} {'variant':>8} {'engine s':>9} {'z3 s':>8} {'speedup':>8}"
           "  engine/z3  certificate")
     for kind in ("diamond", "hat"):
@@ -101,9 +105,12 @@ def main() -> None:
             for target in (30, 100, 300):
                 n = max(1, round(target / ((3 if kind == "hat" else 2) * d + 1)))
                 for broken in (False, True):
-                    net, K = bumps(d, n, seed=d * 1000 + target, broken=broken, kind=kind)
-                    te, v = median_time(lambda net=net, K=K: prove_support_in(net, K), reps)
-                    tz, r = median_time(lambda net=net, K=K: z3_plain(net, K), reps)
+                    def make(d=d, n=n, target=target, broken=broken, kind=kind):  # type: ignore[no-untyped-def]
+                        return bumps(d, n, seed=d * 1000 + target, broken=broken, kind=kind)
+
+                    te, v = median_time(make, prove_support_in, reps)
+                    tz, r = median_time(make, z3_plain, reps)
+                    net = make()[0]
                     ok = check(v.to_json())
                     print(f"{kind:>7} {d:>2} {net.num_neurons:>7} {'broken' if broken else 'compact':>8} {te:9.3f} {tz:8.3f}"
                           f" {tz / te:8.1f}x  {v.status.value}/{r}  {'checks' if ok else 'FAILS'}", flush=True)

@@ -9,6 +9,9 @@ with the exact affine map of the output.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +20,7 @@ from verify.exactlp import ONE, ZERO, Q, to_fraction
 from verify.layers import Act, Affine, Pool
 
 __all__ = ["Plan", "UnitSpec", "make_plan", "Cell", "Leaf", "BudgetExceeded", "LemmaFailed", "NeedsSplit",
-           "templates", "dot", "sparse", "Unit"]
+           "templates", "dot", "sparse", "gc_paused", "Unit"]
 
 Unit = tuple[int, int]
 
@@ -56,6 +59,7 @@ class Plan:
     out_W: list[list[Any]]
     out_c: list[Any]
     out_inputs: list[list[tuple[int, Any]]]
+    floats: list[Any] | None = None  # float64 copies of the sparse layers (screening only; see verify.support)
 
 
 _PLANS: dict[int, tuple[Any, Plan]] = {}
@@ -137,6 +141,7 @@ class Cell:
     vals: dict[Unit, Any] = field(default_factory=dict)
     poly: list[tuple[Any, ...]] | None = None  # d = 2, bounded, full mode: the vertices in cyclic order
     acc: list[list[Any]] | None = None  # full mode: partial pre-activations of the next layer (rows + constant)
+    memo: dict[Any, Any] = field(default_factory=dict)  # facts of the rows A, b (never copied: children add rows)
 
     def copy(self) -> Cell:
         return Cell(list(self.A), list(self.b), self.p, list(self.pts), dict(self.fixed), dict(self.pre), dict(self.out),
@@ -169,6 +174,23 @@ class LemmaFailed(Exception):
 
 class NeedsSplit(LemmaFailed):
     """A split was needed inside a run that forbids them (a cheap first attempt)."""
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a certificate is built (restored on exit).
+
+    A split tree is a large acyclic structure that lives until the end, so every full collection would
+    walk all of it again; reference counting frees everything else (about 8% of a 300-neuron support
+    proof, ``benchmarks/bench_support.py``).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def sparse(y: tuple[Any, ...] | None) -> list[list[Any]]:

@@ -43,11 +43,20 @@ def to_q(x: Any) -> Any:
     return Q(x)
 
 
+_FRACTIONS: dict[Any, Fraction] = {}  # seam number -> Fraction (certificates repeat a few small multipliers)
+
+
 def to_fraction(x: Any) -> Fraction:
     """An exact ``Fraction`` from a seam number (see :func:`to_q`)."""
-    if isinstance(x, Fraction):
+    if type(x) is Fraction:
         return x
-    return Fraction(int(x.numerator), int(x.denominator))
+    f = _FRACTIONS.get(x)
+    if f is None:
+        f = Fraction(int(x.numerator), int(x.denominator))
+        if len(_FRACTIONS) >= 4096:
+            _FRACTIONS.clear()
+        _FRACTIONS[x] = f
+    return f
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from verify.cells import LemmaFailed, NeedsSplit, Plan, Unit
 from verify.exactlp import to_fraction
 
-__all__ = ["line_scalars", "line_lemma", "line_slab"]
+__all__ = ["line_scalars", "line_lemma", "line_slab", "line_shape", "relabel"]
 
 # one end of the slab: (value of t, index of the row giving it, that row's scalar mu); None = infinite
 End = tuple[Any, int, Any] | None
@@ -164,3 +164,33 @@ def line_lemma(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any], tic
 
     tree: dict[str, Any] = {"seq": []}
     return walk(0, {}, nrows, slab[0], slab[1], tree), tree
+
+
+def line_shape(plan: Plan, u: Unit, G: list[int], sgn: int, lams: list[Any]) -> Any:
+    """A key equal for groups whose global line lemmas have the same tree up to the names of their units.
+
+    The lemma on all of R^d depends on the group only through t -> sum_j W[u][j] act_j(lam_j t + c_j); a
+    translation t -> t + s changes every c_j by -lam_j s and leaves the tree (pieces, split rows, multipliers
+    sigma / mu) and the bound unchanged, so the key keeps the offsets c_j - lam_j c_{G[0]} (lam_{G[0]} = 1).
+
+    >>> from verify import Network
+    >>> from verify.cells import make_plan
+    >>> two = make_plan(Network.mlp([[[1], [1], [1], [1]], [[1, -1, 0, 0], [0, 0, 1, -1]], [[1, 1]]],
+    ...                             [[0, -1, 5, 4], [0, 0], [0]]))  # relu(x) - relu(x - 1) and its copy at x + 5
+    >>> line_shape(two, (1, 0), [0, 1], 1, [1, 1]) == line_shape(two, (1, 1), [2, 3], 1, [1, 1])
+    True
+    """
+    spec, Wu, c0 = plan.units[0], plan.W[u[0]][u[1]], plan.c[0]
+    tau = c0[G[0]]
+    return sgn, tuple((lam, Wu[j], id(spec[j]), c0[j] - lam * tau) for j, lam in zip(G, lams))
+
+
+def relabel(tree: dict[str, Any], names: dict[int, int]) -> dict[str, Any]:
+    """A copy of a line lemma's tree with first-layer unit j renamed names[j] (see :func:`line_shape`)."""
+    out: dict[str, Any] = {"seq": [{**rec, "unit": [0, names[rec["unit"][1]]]} for rec in tree["seq"]]}
+    if "split" in tree:
+        out["split"] = [relabel(kid, names) for kid in tree["split"]]
+    for key in ("leaf", "y"):
+        if key in tree:
+            out[key] = tree[key]
+    return out

@@ -89,6 +89,10 @@ def affine_is_zero(a: Affine) -> bool:
 
 def root_cell(d: int, A: list[list[Any]], b: list[Any]) -> Cell | None:
     """A root cell from exact constraints, or None when it has empty interior."""
+    if len(A) == 1 and any(A[0]):  # a halfspace a.x <= b: the point (b - 1) a / |a|^2 has a.x = b - 1
+        a = [Q(v) for v in A[0]]
+        s = (Q(b[0]) - 1) / sum(v * v for v in a)
+        return Cell([list(r) for r in A], list(b), tuple(s * v for v in a), [], {}, {}, {})
     P = Polyhedron(tuple(tuple(to_fraction(v) for v in r) for r in A), tuple(to_fraction(v) for v in b), d)
     p = P.interior_point()
     if p is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from operator import mul
 from typing import Any
 
 from verify.cells import BudgetExceeded, Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, dot, sparse
@@ -43,6 +44,8 @@ class Engine(SplitTreeLemmas):
         self.hopeless: dict[tuple[Unit, int], set[int]] = {}  # (unit, piece) -> inputs the relaxation cannot bound
         self.lines: dict[tuple[int, ...], Any] = {}  # group -> scalars along its line (or None)
         self.partition: dict[Unit, list[list[int]]] = {}  # unit -> its inputs by hyperplane direction
+        self.duals: dict[Any, list[tuple[Any, ...]]] = {}  # (objective, rows) -> dual solutions of relaxation LPs
+        self.shapes: dict[Any, Any] = {}  # line_shape -> (bound, tree, group) of a global line lemma, None if it fails
 
     # -- affine expressions on a cell ---------------------------------------
     def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None:
@@ -87,21 +90,25 @@ class Engine(SplitTreeLemmas):
 
     def value(self, cell: Cell, u: Unit, pre: bool = False) -> Any:
         """The true (pre-)activation of unit u at the cell's interior point."""
-        key = (u[0], u[1] + (1 << 30) if pre else u[1])
-        if key in cell.vals:
-            return cell.vals[key]
+        vals = cell.vals
+        key = (u[0], u[1] + (1 << 30)) if pre else u
+        got = vals.get(key)
+        if got is not None:
+            return got
         l, i = u
+        plan = self.plan
         if l == 0:
-            t = dot(self.plan.W[0][i], cell.p) + self.plan.c[0][i]
+            t = plan.c[0][i] + sum(map(mul, plan.W[0][i], cell.p))
         else:
-            t = self.plan.c[l][i]
-            for j, w in self.plan.inputs[l][i]:
+            t = plan.c[l][i]
+            for j, w in plan.inputs[l][i]:
                 t += w * self.value(cell, (l - 1, j))
-        cell.vals[(l, i + (1 << 30))] = t
-        spec = self.plan.units[l][i]
-        v = next(s * t + e for lo, hi, s, e in spec.pieces if (lo is None or lo <= t) and (hi is None or t <= hi))
-        cell.vals[(l, i)] = v
-        return cell.vals[key]
+        vals[(l, i + (1 << 30))] = t
+        for _, hi, s, e in plan.units[l][i].pieces:  # ordered, covering R, continuous at the breakpoints
+            if hi is None or t <= hi:
+                vals[(l, i)] = s * t + e
+                break
+        return vals[key]
 
     # -- main loop -----------------------------------------------------------
     def run(self, root: Cell) -> Iterator[Leaf]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from verify.cells import Cell, Leaf, LemmaFailed, NeedsSplit, Plan, Unit, dot, sparse
 from verify.exactlp import ONE, ZERO, lp_max_q, to_fraction
-from verify.lineglobal import line_lemma, line_scalars, line_slab
+from verify.lineglobal import line_lemma, line_scalars, line_shape, line_slab, relabel
 
 __all__ = ["SplitTreeLemmas", "direction_key"]
 
@@ -55,6 +55,8 @@ class SplitTreeLemmas:
     hopeless: dict[tuple[Unit, int], set[int]]
     lines: dict[tuple[int, ...], Any]
     partition: dict[Unit, list[list[int]]]
+    duals: dict[Any, list[tuple[Any, ...]]]
+    shapes: dict[Any, Any]
 
     if TYPE_CHECKING:
         def pre_expr(self, cell: Cell, u: Unit) -> tuple[tuple[Any, ...], Any] | None: ...
@@ -194,21 +196,33 @@ class SplitTreeLemmas:
         if u[0] != 1:
             return None
         key = tuple(G)
-        if key not in self.lines:
-            self.lines[key] = line_scalars(self.plan, G)
-        return self.lines[key]  # type: ignore[no-any-return]
+        got = self.lines.get(key, False)
+        if got is False:
+            keys = {self.dirkeys.get(j) for j in G}
+            if len(keys) == 1 and None not in keys:  # one direction (exact keys): scale by a nonzero coordinate
+                W0 = self.plan.W[0]
+                k = next(t for t, v in enumerate(W0[G[0]]) if v)
+                got = [W0[j][k] / W0[G[0]][k] for j in G]
+            else:
+                got = line_scalars(self.plan, G)
+            self.lines[key] = got
+        return got  # type: ignore[no-any-return]
 
     def _local_nosplit(self, cell: Cell, u: Unit, G: list[int], sgn: int, certify: bool) -> Any:
         """(bound, record) of a group on the cell when no split is needed, else None."""
         lams = self._line(u, G)
         if lams is not None:  # first along the line, from the cell's rows parallel to the group's hyperplanes
-            slab = line_slab(cell.A, cell.b, self.plan.W[0][G[0]])
+            a = self.plan.W[0][G[0]]
+            slab = cell.memo.get(("slab", tuple(a)))
+            if slab is None:
+                slab = cell.memo["slab", tuple(a)] = line_slab(cell.A, cell.b, a)
             try:
+                if slab == (None, None) and any(len(self.plan.units[0][j].pieces) > 1 for j in G):
+                    raise NeedsSplit  # what line_lemma finds at the first unit: it ranges over all its pieces
                 lb, ltree = line_lemma(self.plan, u, G, sgn, lams, self._tick, slab=slab, nrows=len(cell.A),
                                        nosplit=True)
                 return lb, {"inputs": G, "bound": to_fraction(lb), "tree": ltree}
             except NeedsSplit:
-                a = self.plan.W[0][G[0]]
                 if slab == (None, None) and all(not dot(r, a) for r in cell.A):
                     # a.x takes every real value on the cell, as on the line: the engine's run needs a split too
                     if self.nosplit:
@@ -236,7 +250,7 @@ class SplitTreeLemmas:
             try:
                 gtree: dict[str, Any] | None
                 if lams is not None:  # parallel first-layer hyperplanes: the tree is built along the line
-                    gb, gtree = line_lemma(self.plan, u, G, sgn, lams, self._tick)
+                    gb, gtree = self._line_global(u, G, sgn, lams)
                 else:
                     gb, gtree = self._group_run(whole, u, G, sgn, certify, False)
                 self.glob[key] = (gb, len(self.globals))
@@ -247,6 +261,23 @@ class SplitTreeLemmas:
             return None
         b, idx = self.glob[key]
         return b, {"inputs": G, "bound": to_fraction(b), "global": idx}
+
+    def _line_global(self, u: Unit, G: list[int], sgn: int, lams: list[Any]) -> tuple[Any, dict[str, Any]]:
+        """The global line lemma of a group, built once per shape (translated copies get a relabelled tree)."""
+        shape = line_shape(self.plan, u, G, sgn, lams)
+        if shape in self.shapes:
+            hit = self.shapes[shape]
+            if hit is None:
+                raise LemmaFailed
+            gb, tree, G0 = hit
+            return gb, relabel(tree, dict(zip(G0, G)))
+        try:
+            gb, tree = line_lemma(self.plan, u, G, sgn, lams, self._tick)
+        except LemmaFailed:
+            self.shapes[shape] = None
+            raise
+        self.shapes[shape] = (gb, tree, G)
+        return gb, tree
 
     def _group_bounds(self, cell: Cell, u: Unit, groups: list[list[int]], sgn: int, certify: bool,
                       slack: Any) -> tuple[Any, list[dict[str, Any]]]:
@@ -307,7 +338,9 @@ class SplitTreeLemmas:
         they are the ones a run without splits is likely to bound (an ordering heuristic only)."""
         if u[0] != 1 or len(groups) < 2:
             return list(range(len(groups)))
-        rows = {direction_key(r) for r in cell.A}
+        rows = cell.memo.get("directions")
+        if rows is None:
+            rows = cell.memo["directions"] = {direction_key(r) for r in cell.A}
         keys = [self.dirkeys.get(G[0]) for G in groups]
         return sorted(range(len(groups)), key=lambda k: keys[k] not in rows)
 
@@ -327,12 +360,34 @@ class SplitTreeLemmas:
                     got.add(j)
         return got
 
+    @staticmethod
+    def _dual_key(A: list[list[Any]], c: list[Any]) -> Any:
+        return tuple(c), tuple(map(tuple, A))
+
+    def _cached_dual(self, A: list[list[Any]], b: list[Any], c: list[Any], limit: Any) -> tuple[Any, ...] | None:
+        """Multipliers y of an earlier LP with the same rows A and objective c whose bound y.b is <= limit, or None.
+
+        y >= 0 with A^T y = c depends on A and c only, so by weak duality y.b bounds max c.x over {A x <= b'}
+        for every right-hand side b': sibling units (bumps translated by their centres) share one dual
+        solution, and the simplex runs once per shape instead of once per unit.
+        """
+        for y in self.duals.get(self._dual_key(A, c), ()):
+            if sum((v * bi for v, bi in zip(y, b) if v), ZERO) <= limit:
+                return y  # type: ignore[no-any-return]
+        return None
+
     def _relax(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
         """Try to fix u in a slope-0 piece from a lifted LP over (x, h_J); True on success."""
         if not self.lazy:
             return False
         l, i = u
         spec = self.plan.units[l][i]
+        flat = [k for k, (_, _, s, _) in enumerate(spec.pieces) if not s]
+        if len(flat) == 1:  # the only candidate piece: give up before evaluating u when an input is hopeless
+            lo, hi = spec.pieces[flat[0]][:2]
+            hopeless = self._hopeless(u, flat[0], lo, hi)
+            if any(self.out_expr(cell, (l - 1, j)) is None for j in hopeless):
+                return False
         q = self._target(cell, u)
         if q is None:
             return False
@@ -370,15 +425,22 @@ class SplitTreeLemmas:
         for bound, sgn, key in ((hi, 1, "hi"), (lo, -1, "lo")):
             if bound is None:
                 continue
-            self.lps += 1
-            res = lp_max_q(A, b, [sgn * v for v in obj])
-            if res.status != "optimal":
-                return False
-            assert res.value is not None
-            if (sgn > 0 and res.value + const > bound) or (sgn < 0 and const - res.value < bound):
-                return False
+            c = [sgn * v for v in obj]
+            y = self._cached_dual(A, b, c, sgn * (bound - const))
+            if y is None:
+                self.lps += 1
+                res = lp_max_q(A, b, c)
+                if res.status != "optimal":
+                    return False
+                assert res.value is not None and res.multipliers is not None
+                if (sgn > 0 and res.value + const > bound) or (sgn < 0 and const - res.value < bound):
+                    return False
+                y = res.multipliers
+                ys = self.duals.setdefault(self._dual_key(A, c), [])
+                ys.insert(0, y)
+                del ys[3:]
             if node is not None:
-                rec[key] = sparse(res.multipliers)
+                rec[key] = sparse(y)
         cell.fixed[u] = q
         if node is not None:
             node["seq"].append(rec)

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from verify.box import Box
-from verify.cells import BudgetExceeded, Leaf, make_plan
+from verify.cells import BudgetExceeded, Leaf, gc_paused, make_plan
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
 from verify.exactlp import Q
 from verify.polyhedra import Polyhedron
@@ -472,20 +472,24 @@ def _leak_screen(net: Any, K: Box, *, points: int = 1000) -> tuple[tuple[Fractio
 
 
 def _float_eval(plan: Any, X: Any) -> Any:
-    """Float64 outputs of a ReLU plan (screening only), from its sparse exact weights."""
+    """Float64 outputs of a ReLU plan (screening only), from its sparse exact weights (kept on the plan)."""
     import numpy as np
 
-    Z = X
-    layers = list(zip(plan.inputs, plan.c)) + [(plan.out_inputs, plan.out_c)]
-    for n, (rows, c) in enumerate(layers):
-        W = np.zeros((len(rows), Z.shape[1]))
-        for r, row in enumerate(rows):
-            for j, w in row:
-                W[r, j] = float(w)
-        Z = Z @ W.T + np.array([float(v) for v in c])
-        if n < len(layers) - 1:
-            Z = np.maximum(Z, 0.0)
-    return Z
+    if plan.floats is None:
+        plan.floats = []
+        for rows, c in list(zip(plan.inputs, plan.c)) + [(plan.out_inputs, plan.out_c)]:
+            W = np.zeros((len(rows), len(plan.floats[-1][0]) if plan.floats else plan.d))
+            for r, row in enumerate(rows):
+                for j, w in row:
+                    W[r, j] = float(w)
+            plan.floats.append((W, np.array([float(v) for v in c])[:, None]))
+    Z = X.T  # one row per unit, one column per point
+    for n, (W, bias) in enumerate(plan.floats):
+        Z = W @ Z
+        Z += bias
+        if n < len(plan.floats) - 1:
+            np.maximum(Z, 0.0, out=Z)
+    return Z.T
 
 
 def _K_text(kind: str, K: Any) -> str:
@@ -520,28 +524,29 @@ def _prove_zero(net: Any, claim: Claim, pieces: list[Any], outside: Any, budget:
     show = _progress_fn()
     engine = Engine(plan, lazy=True, certify=True, budget=budget, deadline=deadline, progress=show)
     trees: list[Any] = []
-    try:
-        for rows, rhs in pieces:
-            root = root_cell(plan.d, [[Q(v) for v in r] for r in rows], [Q(v) for v in rhs])
-            if root is None:  # a null piece: its no-interior (Motzkin) certificate replaces the tree
-                y = Polyhedron(tuple(rows), tuple(rhs), plan.d).no_interior_certificate()
-                assert y is not None
-                trees.append({"empty": [[i, v] for i, v in enumerate(y) if v]})
-                continue
-            for leaf in engine.run(root):
-                if _is_nonzero_map(leaf):
-                    region = leaf_region(plan, leaf)
-                    x = _witness_in(net, region, outside)
-                    if x is not None:
-                        w = Witness(x[0], x[1])
-                        rev = {"region_pattern": [list(p) for p in region.pattern]}
-                        return Verdict(Status.REFUTED, claim, w, rev, "pl-regions", seconds=time.monotonic() - t0)
-                    return Verdict(Status.UNKNOWN, claim, method="pl-regions", seconds=time.monotonic() - t0,
-                                   reason="no exact witness found in a nonzero region")
-            trees.append(engine.root_node)
-    except BudgetExceeded as exc:
-        return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason=str(exc), seconds=time.monotonic() - t0)
-    finally:
-        _done(show)
+    with gc_paused():
+        try:
+            for rows, rhs in pieces:
+                root = root_cell(plan.d, [[Q(v) for v in r] for r in rows], [Q(v) for v in rhs])
+                if root is None:  # a null piece: its no-interior (Motzkin) certificate replaces the tree
+                    y = Polyhedron(tuple(rows), tuple(rhs), plan.d).no_interior_certificate()
+                    assert y is not None
+                    trees.append({"empty": [[i, v] for i, v in enumerate(y) if v]})
+                    continue
+                for leaf in engine.run(root):
+                    if _is_nonzero_map(leaf):
+                        region = leaf_region(plan, leaf)
+                        x = _witness_in(net, region, outside)
+                        if x is not None:
+                            w = Witness(x[0], x[1])
+                            rev = {"region_pattern": [list(p) for p in region.pattern]}
+                            return Verdict(Status.REFUTED, claim, w, rev, "pl-regions", seconds=time.monotonic() - t0)
+                        return Verdict(Status.UNKNOWN, claim, method="pl-regions", seconds=time.monotonic() - t0,
+                                       reason="no exact witness found in a nonzero region")
+                trees.append(engine.root_node)
+        except BudgetExceeded as exc:
+            return Verdict(Status.UNKNOWN, claim, method="pl-regions", reason=str(exc), seconds=time.monotonic() - t0)
+        finally:
+            _done(show)
     ev: dict[str, Any] = {"trees": trees, "globals": engine.globals, "cells": engine.cells, "lps": engine.lps}
     return Verdict(Status.PROVED, claim, None, ev, "pl-regions", seconds=time.monotonic() - t0)
