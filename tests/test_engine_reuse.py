@@ -137,10 +137,10 @@ def test_a_relabelled_global_line_lemma_is_the_lemma_of_the_translated_group(uni
        st.lists(st.tuples(st.integers(-40, 40), st.integers(-40, 40)), min_size=1, max_size=8))
 def test_the_float_screen_evaluates_relu_networks_like_the_exact_evaluator(net, points) -> None:  # type: ignore[no-untyped-def]
     from verify.cells import make_plan
-    from verify.support import _float_eval
+    from verify.leakscreen import float_eval
 
     X = np.array([[float(a) / 4, float(b) / 4] for a, b in points])
-    got = _float_eval(make_plan(net), X)
+    got = float_eval(make_plan(net), X)
     for x, row in zip(points, got):
         exact = net.eval_exact((F(x[0], 4), F(x[1], 4)))
         assert np.allclose(row, [float(v) for v in exact], rtol=1e-9, atol=1e-9)

@@ -17,6 +17,7 @@ from verify.box import Box
 from verify.cells import BudgetExceeded, Leaf, gc_paused, make_plan
 from verify.errors import InvalidArgument, UnsupportedNetwork, expected
 from verify.exactlp import Q
+from verify.leakscreen import leak_screen
 from verify.polyhedra import Polyhedron
 from verify.regions import Region, leaf_region, root_cell
 from verify.splitengine import Engine
@@ -412,84 +413,11 @@ def prove_support_in(net: Any, K: Any, *, budget: int | None = None, timeout: fl
     claim = Claim("support_in", text, data)
     if kind == "box":
         t0 = time.monotonic()
-        hit = _leak_screen(net, KK)
+        hit = leak_screen(net, KK)
         if hit is not None:
             return Verdict(Status.REFUTED, claim, Witness(hit[0], hit[1]), {"screen": "beyond a face of K"},
                            "pl-regions", seconds=time.monotonic() - t0)
     return _prove_zero(net, claim, root_pieces(kind, KK, net.input_dim), _outside(kind, KK), budget, timeout)
-
-
-_LEVELS = (-1, 0, 1, 2, 4, 6, 8, 10, 12, 16, 20, 24, 32)  # distances 2^k beyond a face of K
-
-
-def _leak_screen(net: Any, K: Box, *, points: int = 1000) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None:
-    """A quick REFUTED: (x, f(x)) with x strictly outside K and f(x) != 0 exactly, or None (nothing decided).
-
-    Points of small height beyond each face of K (a dyadic grid over the face, at distances 2^k, nearest
-    first) are screened in floating point on ReLU networks; the first few hits are rebuilt exactly and
-    confirmed by the exact evaluator. Floats only choose which exact points to try.
-    """
-    import numpy as np
-
-    plan = make_plan(net)
-    if any(u.name != "relu" for specs in plan.units for u in specs) or plan.out_W == []:
-        return None
-    d, levels = plan.d, len(_LEVELS)
-    per_face = max(1, points // (2 * d * levels))
-    e = 0
-    while d > 1 and (2 ** (e + 1) + 1) ** (d - 1) <= per_face:
-        e += 1
-    m = 2**e + 1 if d > 1 and per_face >= 2 ** (d - 1) else 1
-    lo, hi = np.array([float(v) for v in K.lower]), np.array([float(v) for v in K.upper])
-    ts = np.stack(np.meshgrid(*[np.arange(m)] * (d - 1), indexing="ij"), -1).reshape(-1, d - 1) if d > 1 else \
-        np.zeros((1, 0), dtype=int)
-    X, recipe = [], []
-    for k in _LEVELS:
-        for i in range(d):
-            others = [j for j in range(d) if j != i]
-            base = np.empty((len(ts), d))
-            base[:, others] = lo[others] + (ts / max(m - 1, 1) if m > 1 else 0.5) * (hi[others] - lo[others])
-            for side in (1, -1):
-                pts = base.copy()
-                pts[:, i] = hi[i] + 2.0**k if side > 0 else lo[i] - 2.0**k
-                X.append(pts)
-                recipe.append((k, i, side, others))
-    vals = _float_eval(plan, np.concatenate(X))
-    scale = 1e-8 * (1 + np.abs(np.concatenate(X)).max(axis=1))
-    hits = np.flatnonzero(np.abs(vals).max(axis=1) > scale)[:4]
-    for h in hits:
-        block, t = divmod(int(h), len(ts))
-        k, i, side, others = recipe[block]
-        x = [Fraction(0)] * d
-        x[i] = K.upper[i] + Fraction(2) ** k if side > 0 else K.lower[i] - Fraction(2) ** k
-        for j, tj in zip(others, ts[t]):
-            x[j] = K.lower[j] + (Fraction(int(tj), m - 1) if m > 1 else Fraction(1, 2)) * (K.upper[j] - K.lower[j])
-        point = tuple(x)
-        value = net.eval_exact(point)
-        if not K.contains(point) and any(value):
-            return point, value
-    return None
-
-
-def _float_eval(plan: Any, X: Any) -> Any:
-    """Float64 outputs of a ReLU plan (screening only), from its sparse exact weights (kept on the plan)."""
-    import numpy as np
-
-    if plan.floats is None:
-        plan.floats = []
-        for rows, c in list(zip(plan.inputs, plan.c)) + [(plan.out_inputs, plan.out_c)]:
-            W = np.zeros((len(rows), len(plan.floats[-1][0]) if plan.floats else plan.d))
-            for r, row in enumerate(rows):
-                for j, w in row:
-                    W[r, j] = float(w)
-            plan.floats.append((W, np.array([float(v) for v in c])[:, None]))
-    Z = X.T  # one row per unit, one column per point
-    for n, (W, bias) in enumerate(plan.floats):
-        Z = W @ Z
-        Z += bias
-        if n < len(plan.floats) - 1:
-            np.maximum(Z, 0.0, out=Z)
-    return Z.T
 
 
 def _K_text(kind: str, K: Any) -> str:
