@@ -190,3 +190,30 @@ def test_ball_sup_decisions_refute_only_with_an_exact_point() -> None:
     # sup exactly eps: balls at the maximiser always overshoot, so the budget ends it: unknown, never refuted
     tight = ball_sup_decide(h, K, Fraction(1, 2), max_boxes=200)
     assert tight.status == "unknown" and tight.bound is not None and tight.bound >= Fraction(1, 2)
+
+
+def test_the_shallow_statement_is_not_refuted_by_nets_outside_its_hypotheses() -> None:
+    """relu(hat(x1) + hat(x2) - 1) has depth 2 by Affine count but two ReLU layers: compactly supported and
+    nonzero, it is outside the statement (UNKNOWN), as is the 1-D hat (d >= 2 dropped)."""
+    from theorems._common import Instance
+    from verify.layers import Act
+
+    mod = THEOREMS["shallow_relu_not_compactly_supported_in_dim_ge_2"]
+    hat2 = [[1, 0]] * 3 + [[0, 1]] * 3
+    two_relu = Network(2, (*Network.mlp([hat2, [[1, -2, 1, 1, -2, 1]]], [[1, 0, -1] * 2, [-1]]).layers, Act("relu")))
+    assert two_relu.depth == 2 and two_relu.eval_exact([0, 0]) == (1,)
+    hat1 = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]])
+    for net in (two_relu, hat1):
+        v = mod.check(Instance("outside", {"net": net}))
+        assert v.unknown and "outside the statement" in v.reason
+
+
+def test_size_bounds_with_a_covering_number_use_its_proved_lower_bound() -> None:
+    """N(K, h/2) is only bracketed; a <= 2^d N is proved by a <= 2^d * lower, never by the upper end."""
+    from verify.box import Box
+    from verify.construct import approximate_with_support, bump
+
+    a = approximate_with_support(bump(Box([-1, -1], [1, 1])), 2, Box([-1, -1], [1, 1]), "1/2", pooling=False)
+    lower, upper = a.params["N(K,h/2) in"]
+    assert lower <= upper
+    assert a.bounds["|V| <= 2^d N(K, h/2)"][0] == 4 * lower

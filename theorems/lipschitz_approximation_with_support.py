@@ -167,7 +167,11 @@ def check(instance: Instance) -> Verdict:
         sup = dec.bound
         facts.append(f"both vanish outside {box}; max there of |f - F| <= {sup} "
                      f"(rigorous balls on {dec.boxes} adaptive sub-boxes)")
-    bad = [f"{k}: actual {a} > bound {b}" for k, (b, a) in getattr(result, "bounds", {}).items() if not a <= b]
+    # a failed bound refutes only when it is exact: the sup error is decided above (the stated L h is an upper
+    # bound), and bounds with a covering number N(K, r) compare with its proved lower bound (N is bracketed)
+    failed = {k: (b, a) for k, (b, a) in getattr(result, "bounds", {}).items() if not a <= b and k != "sup error <= eps"}
+    bad = [f"{k}: actual {a} > bound {b}" for k, (b, a) in failed.items() if "N(K" not in k]
+    open_ = [f"{k}: actual {a} > {b} (with the lower bound of N)" for k, (b, a) in failed.items() if "N(K" in k]
     if getattr(result, "size_matches", True) is False:
         bad.append("the built architecture differs from the stated size formula")
     if pooling != (F.num_pool > 0):
@@ -182,6 +186,9 @@ def check(instance: Instance) -> Verdict:
     if bad:
         return theorem_verdict(NAME, Status.REFUTED, text, data=data, certificates=certs, facts=facts + bad,
                                reason="; ".join(bad))
+    if open_:
+        return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, certificates=certs, facts=facts + open_,
+                               reason="a size bound is not proved: N(K, r) is only known between two bounds")
     facts += [
         f"stated bounds hold: {sorted(getattr(result, 'bounds', {}))}",
         f"depth {F.depth}, width {F.width}, pooling layers {F.num_pool}, neurons {F.num_neurons}",

@@ -21,6 +21,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from theorems._common import Instance, engine, theorem_verdict, timed
+from verify.layers import Act, Affine
 from verify.network import Network
 from verify.verdict import Claim, Status, Verdict, Witness
 
@@ -68,8 +69,9 @@ def check(instance: Instance) -> Verdict:
     net: Network = instance["net"]
     text = f"the one-hidden-layer ReLU net on R^{net.input_dim} is zero or has unbounded support"
     data = {"net": net.to_dict()}
-    if net.depth != 2 or not net.is_piecewise_linear:
-        return theorem_verdict(NAME, Status.UNKNOWN, text, data=data, reason="not a one-hidden-layer ReLU network")
+    if not _in_statement(net):
+        return theorem_verdict(NAME, Status.UNKNOWN, text, data=data,
+                               reason="outside the statement: not a one-hidden-layer ReLU network on R^d with d >= 2")
     s = engine("support", "support")(net)
     w = getattr(s, "witness", None)
     if w is not None and not isinstance(w, Witness):  # an exact point: attach its exact value
@@ -95,6 +97,14 @@ def check(instance: Instance) -> Verdict:
         facts=[f"bounded non-empty support in {s.bounding_box}"],
         method="exact regions",
     )
+
+
+def _in_statement(net: Network) -> bool:
+    """Exactly Affine, ReLU, Affine on R^d with d >= 2 (``depth`` counts Affine layers only, so a trailing or
+    leading activation would pass a depth test: relu(shallow net) is a two-layer bump, compactly supported)."""
+    kinds = [type(layer) for layer in net.layers]
+    return (net.input_dim >= 2 and kinds == [Affine, Act, Affine]
+            and all(a.name == "relu" for a in net.layers[1].activations()))
 
 
 def _far_zero_1d(net: Network, R: Fraction) -> bool:
