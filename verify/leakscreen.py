@@ -68,21 +68,38 @@ def leak_screen(net: Any, K: Box, *, points: int = 1000) -> tuple[tuple[Fraction
 
 
 def float_eval(plan: Any, X: Any) -> Any:
-    """Float64 outputs of a ReLU plan (screening only), from its sparse exact weights (kept on the plan)."""
+    """Float64 outputs of a ReLU plan at the points X (one per row); screening only.
+
+    The first layer is d broadcast products, the later ones one short dot product per unit over its
+    nonzero inputs: small operations that stay on one thread (a dense matmul of these shapes goes to a
+    threaded BLAS, whose start-up costs more than the work and stalls under load).
+    """
     import numpy as np
 
     if plan.floats is None:
-        plan.floats = []
-        for rows, c in list(zip(plan.inputs, plan.c)) + [(plan.out_inputs, plan.out_c)]:
-            W = np.zeros((len(rows), len(plan.floats[-1][0]) if plan.floats else plan.d))
-            for r, row in enumerate(rows):
-                for j, w in row:
-                    W[r, j] = float(w)
-            plan.floats.append((W, np.array([float(v) for v in c])[:, None]))
-    Z = X.T  # one row per unit, one column per point
-    for n, (W, bias) in enumerate(plan.floats):
-        Z = W @ Z
-        Z += bias
-        if n < len(plan.floats) - 1:
-            np.maximum(Z, 0.0, out=Z)
-    return Z.T
+        layers: list[Any] = []
+        for n, (rows, c) in enumerate(list(zip(plan.inputs, plan.c)) + [(plan.out_inputs, plan.out_c)]):
+            bias = np.array([float(v) for v in c])
+            if n == 0 and plan.units:
+                layers.append((np.array([[float(v) for v in row] for row in plan.W[0]]).reshape(len(rows), plan.d), bias))
+            else:
+                layers.append(([(np.array([j for j, _ in row], dtype=np.intp), np.array([float(w) for _, w in row]))
+                                for row in rows], bias))
+        plan.floats = layers
+    last = len(plan.floats) - 1
+    parts = []
+    for start in range(0, len(X), 256):  # blocks of points whose activations stay in cache
+        Z = np.ascontiguousarray(X[start:start + 256].T, dtype=float)  # a row per coordinate / unit
+        for n, (W, bias) in enumerate(plan.floats):
+            out = np.empty((len(bias), Z.shape[1]))
+            out[:] = bias[:, None]
+            if isinstance(W, np.ndarray):
+                for k in range(W.shape[1]):
+                    out += W[:, k:k + 1] * Z[k]
+            else:
+                for r, (cols, vals) in enumerate(W):
+                    if len(cols):
+                        out[r] += vals @ Z[cols]
+            Z = np.maximum(out, 0.0, out=out) if n < last else out
+        parts.append(Z.T)
+    return np.concatenate(parts)

@@ -283,6 +283,10 @@ class SplitTreeLemmas:
                       slack: Any) -> tuple[Any, list[dict[str, Any]]]:
         """Bounds for all groups, cheapest first: cached global lemmas, then local bounds without splits,
         then new global lemmas, then local splits; stops refining once the sum is within ``slack``."""
+        if u[0] == 1 and self.use_globals and not self.nosplit:
+            fast = self._line_bounds(cell, u, groups, sgn, certify, slack)
+            if fast is not None:
+                return fast
         found: list[Any] = [self._global(u, G, sgn, certify, False) for G in groups]
         for stage in ("nosplit", "global", "local"):
             if all(f is not None for f in found) and sum(f[0] for f in found) <= slack:
@@ -305,6 +309,36 @@ class SplitTreeLemmas:
         if any(f is None for f in found):
             raise LemmaFailed
         return sum(f[0] for f in found), [f[1] for f in found]
+
+    def _line_bounds(self, cell: Cell, u: Unit, groups: list[list[int]], sgn: int, certify: bool,
+                     slack: Any) -> tuple[Any, list[dict[str, Any]]] | None:
+        """The common case of :meth:`_group_bounds` without its search: every group is a line (parallel
+        first-layer units), bounded along the line on the cell's slab when that needs no split, else by its
+        global lemma (valid on all of R^d, so on the cell). None when that is not enough (the search may be)."""
+        found = []
+        for G in groups:
+            lams = self._line(u, G)
+            if lams is None:
+                return None
+            a = self.plan.W[0][G[0]]
+            slab = cell.memo.get(("slab", tuple(a)))
+            if slab is None:
+                slab = cell.memo["slab", tuple(a)] = line_slab(cell.A, cell.b, a)
+            got = None
+            if slab != (None, None):
+                try:
+                    lb, tree = line_lemma(self.plan, u, G, sgn, lams, self._tick, slab=slab, nrows=len(cell.A),
+                                          nosplit=True)
+                    got = (lb, {"inputs": G, "bound": to_fraction(lb), "tree": tree})
+                except LemmaFailed:  # NeedsSplit too
+                    pass
+            if got is None:
+                got = self._global(u, G, sgn, certify, True)
+                if got is None:
+                    return None
+            found.append(got)
+        total = sum(f[0] for f in found)
+        return (total, [f[1] for f in found]) if total <= slack else None
 
     def _groups(self, cell: Cell, u: Unit) -> tuple[list[int], list[list[int]]]:
         """Known inputs of u, and its unknown inputs grouped by the direction of their (first-layer) hyperplanes."""
