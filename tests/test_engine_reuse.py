@@ -93,11 +93,25 @@ def test_a_cached_dual_that_is_too_weak_falls_back_to_the_lp() -> None:
     from verify.splitengine import Engine
 
     eng = Engine(make_plan(Network.mlp([[[1]]], [[0]])), lazy=True, certify=True)
-    A, c = [[Q(1)], [Q(1)]], [Q(1)]  # max x subject to x <= b1, x <= b2
-    eng.duals[eng._dual_key(A, c)] = [(Q(1), Q(0))]  # optimal for b = (1, 3): the bound y.b = b1
-    assert eng._cached_dual(A, [Q(1), Q(3)], c, Q(1)) == (Q(1), Q(0))
-    assert eng._cached_dual(A, [Q(5), Q(2)], c, Q(2)) is None  # y.b = 5 > 2, although max x = 2 here
-    assert eng._cached_dual(A, [Q(5), Q(2)], [Q(2)], Q(10)) is None  # another objective: no reuse
+    key = ("max x subject to x <= b1, x <= b2",)
+    eng.duals[key] = [(Q(1), Q(0))]  # optimal for b = (1, 3): the bound y.b = b1
+    assert eng._cached_dual(key, [Q(1), Q(3)], Q(1)) == (Q(1), Q(0))
+    assert eng._cached_dual(key, [Q(5), Q(2)], Q(2)) is None  # y.b = 5 > 2, although max x = 2 here
+    assert eng._cached_dual(("another objective",), [Q(1), Q(3)], Q(10)) is None
+
+
+def test_a_relaxation_dual_is_reused_only_for_identical_rows() -> None:
+    """A bump at 0 and one at (6, 0) whose first-layer rows are doubled (relu(1 - 2|x1 - 6| - 2|x2|)): the
+    lifted systems differ in their rows, so no dual is shared; both proofs hold and check."""
+    a = bumps([(F(0), F(0)), (F(6), F(0))], "diamond")
+    W1 = [list(row) if k < 4 else [2 * v for v in row] for k, row in enumerate(a.layers[0].weight)]
+    b1 = [v if k < 4 else 2 * v for k, v in enumerate(a.layers[0].bias)]
+    net = Network.mlp([W1, [list(r) for r in a.layers[2].weight], [[1, 1]]], [b1, list(a.layers[2].bias), [0]])
+    assert net.eval_exact((F(6), F(1, 4))) == (F(1, 2),)
+    v = prove_support_in(net, Box((-2, -2), (8, 2)))
+    assert v.proved and check(v.to_json())
+    same = prove_support_in(a, Box((-2, -2), (8, 2)))
+    assert v.evidence["lps"] > same.evidence["lps"] > 0
 
 
 @settings(max_examples=40, deadline=None)

@@ -103,7 +103,7 @@ def _build_plan(net: Any) -> Plan:
     plan = Plan(net.input_dim, [], [], [], [], [], [], [])
     known: dict[Any, UnitSpec] = {}
     for aff, acts in steps:
-        W = [[Q(v) if v else ZERO for v in row] for row in aff.weight]
+        W = [_seam_row(row) for row in aff.weight]
         plan.W.append(W)
         plan.c.append([Q(v) for v in aff.bias])
         plan.inputs.append([[(j, w) for j, w in enumerate(row) if w] for row in W])
@@ -115,10 +115,24 @@ def _build_plan(net: Any) -> Plan:
                 known[a] = UnitSpec(a.name, pcs, templates(a.name, None if a.param is None else Q(a.param)))
             specs.append(known[a])
         plan.units.append(specs)
-    plan.out_W = [[Q(v) if v else ZERO for v in row] for row in cur.weight]
+    plan.out_W = [_seam_row(row) for row in cur.weight]
     plan.out_c = [Q(v) for v in cur.bias]
     plan.out_inputs = [[(j, w) for j, w in enumerate(row) if w] for row in plan.out_W]
     return plan
+
+
+def _seam_row(row: Any) -> list[Any]:
+    """A weight row in the seam type; a dense row's zeros are often one shared object, tested once."""
+    out, zero = [], None
+    for v in row:
+        if v is zero:
+            out.append(ZERO)
+        elif v:
+            out.append(Q(v))
+        else:
+            zero = v
+            out.append(ZERO)
+    return out
 
 
 def dot(u: Any, v: Any) -> Any:

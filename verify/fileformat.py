@@ -223,11 +223,14 @@ def _affine_text(layer: Affine) -> tuple[list[list[str]], list[str]]:
     weight = []
     for row in layer.weight:
         texts = []
+        last, text = None, ""
         for v in row:
-            hit_v = memo.get(id(v))
-            if hit_v is None:
-                hit_v = memo[id(v)] = (v, format_rational(v))
-            texts.append(hit_v[1])
+            if v is not last:  # runs of one object (a dense row's shared zero) skip the lookup
+                hit_v = memo.get(id(v))
+                if hit_v is None:
+                    hit_v = memo[id(v)] = (v, format_rational(v))
+                last, text = v, hit_v[1]
+            texts.append(text)
         weight.append(texts)
     bias = [format_rational(v) for v in layer.bias]
     if len(_TEXT) > 64:

@@ -15,7 +15,7 @@ from verify.cells import make_plan
 
 __all__ = ["leak_screen", "float_eval"]
 
-_LEVELS = (-1, 0, 1, 2, 4, 6, 8, 10, 12, 16, 20, 24, 32)  # distances 2^k beyond a face of K
+_LEVELS = (-1, 0, 1, 2, 4, 8, 16, 32)  # distances 2^k beyond a face of K, nearest first (the engine settles the rest)
 
 
 def leak_screen(net: Any, K: Box, *, points: int = 1000) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None:
@@ -82,9 +82,11 @@ def float_eval(plan: Any, X: Any) -> Any:
             bias = np.array([float(v) for v in c])
             if n == 0 and plan.units:
                 layers.append((np.array([[float(v) for v in row] for row in plan.W[0]]).reshape(len(rows), plan.d), bias))
-            else:
-                layers.append(([(np.array([j for j, _ in row], dtype=np.intp), np.array([float(w) for _, w in row]))
-                                for row in rows], bias))
+                continue
+            cols = np.array([j for row in rows for j, _ in row], dtype=np.intp)
+            vals = np.array([float(w) for row in rows for _, w in row])
+            ends = np.cumsum([len(row) for row in rows]).tolist()
+            layers.append(([(cols[e - len(row):e], vals[e - len(row):e]) for row, e in zip(rows, ends)], bias))
         plan.floats = layers
     last = len(plan.floats) - 1
     parts = []
@@ -96,7 +98,7 @@ def float_eval(plan: Any, X: Any) -> Any:
             if isinstance(W, np.ndarray):
                 for k in range(W.shape[1]):
                     out += W[:, k:k + 1] * Z[k]
-            else:
+            else:  # one short dot product per unit over its nonzero inputs
                 for r, (cols, vals) in enumerate(W):
                     if len(cols):
                         out[r] += vals @ Z[cols]

@@ -99,6 +99,19 @@ class Engine(SplitTreeLemmas):
         plan = self.plan
         if l == 0:
             t = plan.c[0][i] + sum(map(mul, plan.W[0][i], cell.p))
+        elif l == 1:  # the common case, first-layer inputs evaluated in place
+            t = plan.c[1][i]
+            W0, c0, units0, p = plan.W[0], plan.c[0], plan.units[0], cell.p
+            for j, w in plan.inputs[1][i]:
+                v = vals.get((0, j))
+                if v is None:
+                    tj = c0[j] + sum(map(mul, W0[j], p))
+                    vals[(0, j + (1 << 30))] = tj
+                    for _, hi, s, e in units0[j].pieces:
+                        if hi is None or tj <= hi:
+                            v = vals[(0, j)] = s * tj + e
+                            break
+                t += w * v
         else:
             t = plan.c[l][i]
             for j, w in plan.inputs[l][i]:

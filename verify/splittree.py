@@ -159,10 +159,11 @@ class SplitTreeLemmas:
         recs = []
         total = self.plan.c[l][i] if sgn > 0 else -self.plan.c[l][i]
         try:
-            row, const = self._form(cell, u, known)
-            b0, y0 = self._max_over(cell, row, const, sgn)
-            total += b0
-            recs.append({"inputs": known, "bound": to_fraction(b0), "tree": {"seq": [], "leaf": "gbound", "y": y0}})
+            if known:  # inputs already affine on the cell: one bound over the cell
+                row, const = self._form(cell, u, known)
+                b0, y0 = self._max_over(cell, row, const, sgn)
+                total += b0
+                recs.append({"inputs": known, "bound": to_fraction(b0), "tree": {"seq": [], "leaf": "gbound", "y": y0}})
             slack = (hi if sgn > 0 else -lo) - total  # the groups' bounds must sum to at most this
             gsum, grecs = self._group_bounds(cell, u, groups, sgn, node is not None, slack)
             total += gsum
@@ -394,18 +395,14 @@ class SplitTreeLemmas:
                     got.add(j)
         return got
 
-    @staticmethod
-    def _dual_key(A: list[list[Any]], c: list[Any]) -> Any:
-        return tuple(c), tuple(map(tuple, A))
-
-    def _cached_dual(self, A: list[list[Any]], b: list[Any], c: list[Any], limit: Any) -> tuple[Any, ...] | None:
-        """Multipliers y of an earlier LP with the same rows A and objective c whose bound y.b is <= limit, or None.
+    def _cached_dual(self, key: Any, b: list[Any], limit: Any) -> tuple[Any, ...] | None:
+        """Multipliers y of an earlier LP with the same rows and objective (``key``) whose bound y.b is <= limit.
 
         y >= 0 with A^T y = c depends on A and c only, so by weak duality y.b bounds max c.x over {A x <= b'}
         for every right-hand side b': sibling units (bumps translated by their centres) share one dual
         solution, and the simplex runs once per shape instead of once per unit.
         """
-        for y in self.duals.get(self._dual_key(A, c), ()):
+        for y in self.duals.get(key, ()):
             if sum((v * bi for v, bi in zip(y, b) if v), ZERO) <= limit:
                 return y  # type: ignore[no-any-return]
         return None
@@ -442,26 +439,30 @@ class SplitTreeLemmas:
                     wx[k] += wt * o[0][k]
                 const += wt * o[1]
         obj = wx + [wt for _, wt in J]
-        k = len(J)
-        A = [row + [ZERO] * k for row in cell.A]
+        lifts = []  # per relaxed input: its template inequalities and pre-activation (None: not affine here)
         b = list(cell.b)
-        for n, (j, _) in enumerate(J):
+        for j, _ in J:
             t = self.pre_expr(cell, (l - 1, j))
-            for alpha, beta, gamma in self.plan.units[l - 1][j].templates:
+            tmpl = self.plan.units[l - 1][j].templates
+            lifts.append((tmpl, t))
+            for alpha, _, gamma in tmpl:
                 if alpha and t is None:
                     continue
-                row = [alpha * v for v in t[0]] if alpha and t is not None else [ZERO] * d
-                hrow = [ZERO] * k
-                hrow[n] = beta
-                A.append(row + hrow)
                 b.append(gamma - (alpha * t[1] if alpha and t is not None else ZERO))
+        # the rows of the lifted system are determined by the cell's rows and, per input, its templates (by
+        # identity: one list per activation of the plan) and the linear part of its pre-activation
+        rows_key = (tuple(map(tuple, cell.A)), tuple((id(tmpl), None if t is None else t[0]) for tmpl, t in lifts))
+        A: list[list[Any]] | None = None
         rec: dict[str, Any] = {"unit": [l, i], "pieces": [q, q], "relax": True}
         for bound, sgn, key in ((hi, 1, "hi"), (lo, -1, "lo")):
             if bound is None:
                 continue
             c = [sgn * v for v in obj]
-            y = self._cached_dual(A, b, c, sgn * (bound - const))
+            dkey = (tuple(c), rows_key)
+            y = self._cached_dual(dkey, b, sgn * (bound - const))
             if y is None:
+                if A is None:
+                    A = self._lifted_rows(cell, lifts)
                 self.lps += 1
                 res = lp_max_q(A, b, c)
                 if res.status != "optimal":
@@ -470,7 +471,7 @@ class SplitTreeLemmas:
                 if (sgn > 0 and res.value + const > bound) or (sgn < 0 and const - res.value < bound):
                     return False
                 y = res.multipliers
-                ys = self.duals.setdefault(self._dual_key(A, c), [])
+                ys = self.duals.setdefault(dkey, [])
                 ys.insert(0, y)
                 del ys[3:]
             if node is not None:
@@ -479,3 +480,18 @@ class SplitTreeLemmas:
         if node is not None:
             node["seq"].append(rec)
         return True
+
+    def _lifted_rows(self, cell: Cell, lifts: list[tuple[Any, Any]]) -> list[list[Any]]:
+        """The rows over (x, h_J): the cell's rows, then each input's template rows alpha t(x) + beta h_n
+        (rows with alpha != 0 only where t is affine on the cell), in the order the checker rebuilds them."""
+        d, k = self.plan.d, len(lifts)
+        A = [row + [ZERO] * k for row in cell.A]
+        for n, (tmpl, t) in enumerate(lifts):
+            for alpha, beta, _ in tmpl:
+                if alpha and t is None:
+                    continue
+                row = [alpha * v for v in t[0]] if alpha and t is not None else [ZERO] * d
+                hrow = [ZERO] * k
+                hrow[n] = beta
+                A.append(row + hrow)
+        return A

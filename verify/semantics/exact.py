@@ -101,12 +101,26 @@ _INT_UNITS: dict[str, Callable[[int], int]] = {"relu": lambda t: t if t > 0 else
 _INTS: dict[int, tuple[Affine, int, list[list[tuple[int, int]]], list[int]]] = {}
 
 
+def _nonzero(row: Any) -> list[tuple[int, Fraction]]:
+    """(j, w) for the nonzero weights of a row; a dense row's zeros are often one shared object, tested once."""
+    out, zero = [], None
+    for j, w in enumerate(row):
+        if w is zero:
+            continue
+        if w:
+            out.append((j, w))
+        else:
+            zero = w
+    return out
+
+
 def _integer_layer(layer: Affine) -> tuple[int, list[list[tuple[int, int]]], list[int]]:
     hit = _INTS.get(id(layer))
     if hit is not None and hit[0] is layer:
         return hit[1], hit[2], hit[3]
-    L = math.lcm(*{w.denominator for row in layer.weight for w in row}, *{b.denominator for b in layer.bias})
-    rows = [[(j, w.numerator * (L // w.denominator)) for j, w in enumerate(row) if w] for row in layer.weight]
+    nonzero = [_nonzero(row) for row in layer.weight]
+    L = math.lcm(*{w.denominator for row in nonzero for _, w in row}, *{b.denominator for b in layer.bias})
+    rows = [[(j, w.numerator * (L // w.denominator)) for j, w in row] for row in nonzero]
     bias = [b.numerator * (L // b.denominator) for b in layer.bias]
     if len(_INTS) > 64:
         _INTS.clear()
