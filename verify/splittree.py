@@ -74,8 +74,10 @@ class SplitTreeLemmas:
     def _target(self, cell: Cell, u: Unit) -> int | None:
         """The slope-0 piece holding u's pre-activation at the interior point, if any."""
         zp = self.value(cell, u, pre=True)
-        return next((k for k, (lo, hi, s, _) in enumerate(self.plan.units[u[0]][u[1]].pieces)
-                     if not s and (lo is None or lo <= zp) and (hi is None or zp <= hi)), None)
+        for k, (lo, hi, s, _) in enumerate(self.plan.units[u[0]][u[1]].pieces):
+            if not s and (lo is None or lo <= zp) and (hi is None or zp <= hi):
+                return k
+        return None
 
     def _lemma(self, cell: Cell, u: Unit, node: dict[str, Any] | None) -> bool:
         """Prove u stays in its slope-0 piece on the whole cell by splitting a copy of it by u's inputs only.
