@@ -184,3 +184,17 @@ def test_gc_paused_restores_the_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_constant_first_layer_units_group_without_a_direction() -> None:
+    """Regression (found by a random stress run): a first-layer unit with a zero weight row has no
+    hyperplane direction; grouping it crashed the line shortcut. f = relu(|0| + |x2|) = |x2|: unbounded."""
+    from verify.layers import Act
+
+    first = Network.mlp([[[0, 0], [0, 1]], [[0, 0], [1, 1]], [[0, 1]]], [[0, 0], [0, 0], [0]], activation="abs")
+    net = Network(2, (*first.layers[:3], Act("relu"), first.layers[4]))
+    K = Box((-1, -1), (1, 1))
+    v = prove_support_in(net, K)
+    assert v.refuted and check(v.to_json())
+    x = v.witness.point
+    assert not K.contains(x) and net.eval_exact(x) == (abs(x[1]),) != (0,)

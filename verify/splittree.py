@@ -202,9 +202,9 @@ class SplitTreeLemmas:
         got = self.lines.get(key, False)
         if got is False:
             keys = {self.dirkeys.get(j) for j in G}
-            if len(keys) == 1 and None not in keys:  # one direction (exact keys): scale by a nonzero coordinate
-                W0 = self.plan.W[0]
-                k = next(t for t, v in enumerate(W0[G[0]]) if v)
+            W0 = self.plan.W[0]
+            k = next((t for t, v in enumerate(W0[G[0]]) if v), None)  # None: constant units (zero rows)
+            if len(keys) == 1 and None not in keys and k is not None:  # one direction (exact keys): scale
                 got = [W0[j][k] / W0[G[0]][k] for j in G]
             else:
                 got = line_scalars(self.plan, G)
