@@ -215,3 +215,17 @@ def test_float_agrees_with_exact_within_rounding(data: st.DataObject) -> None:
     assert np.asarray(approx).shape[-1] == net.output_dim
     for e, a in zip(exact, np.asarray(approx).reshape(-1)):
         assert abs(float(e) - a) <= tol
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.data())
+def test_affine_composition_is_the_matrix_product(n: int, m: int, k: int, data) -> None:  # type: ignore[no-untyped-def]
+    """A.then(B) = (W_B W_A, W_B b_A + b_B) exactly, zeros (skipped by the sparse product) included."""
+    entry = st.sampled_from([Fraction(0), Fraction(0), Fraction(1), Fraction(-2), Fraction(1, 3), Fraction(-5, 7)])
+    WA = [[data.draw(entry) for _ in range(n)] for _ in range(m)]
+    WB = [[data.draw(entry) for _ in range(m)] for _ in range(k)]
+    bA, bB = [data.draw(entry) for _ in range(m)], [data.draw(entry) for _ in range(k)]
+    got = Affine(WA, bA).then(Affine(WB, bB))
+    assert got.weight == tuple(tuple(sum((WB[i][t] * WA[t][j] for t in range(m)), Fraction(0)) for j in range(n))
+                               for i in range(k))
+    assert got.bias == tuple(sum((WB[i][t] * bA[t] for t in range(m)), Fraction(0)) + bB[i] for i in range(k))

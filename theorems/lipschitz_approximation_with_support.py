@@ -138,7 +138,7 @@ def check(instance: Instance) -> Verdict:
         if not sF.bounded:
             return theorem_verdict(NAME, Status.REFUTED, text, data=data, certificates=certs, reason="unbounded support")
         box = K if sF.bounding_box is None else _hull(K, sF.bounding_box)
-    if (f - F).is_piecewise_linear:
+    if f.is_piecewise_linear and F.is_piecewise_linear:  # then so is f - F
         sup, raw = sup_distance(f, F, box)
         certs += [raw] if isinstance(raw, Verdict) else []
         facts.append(f"both vanish outside {box}; max there of |f - F| = {sup} (exact)")

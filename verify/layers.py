@@ -77,15 +77,22 @@ class Affine:
         return Affine(_eye(n), (Fraction(0),) * n)
 
     def then(self, other: Affine) -> Affine:
-        """The exact composition ``other ∘ self``."""
-        w = tuple(
-            tuple(sum((orow[k] * self.weight[k][j] for k in range(self.out_dim)), Fraction(0)) for j in range(self.in_dim))
-            for orow in other.weight
-        )
-        b = tuple(
-            sum((orow[k] * self.bias[k] for k in range(self.out_dim)), Fraction(0)) + ob
-            for orow, ob in zip(other.weight, other.bias)
-        )
+        """The exact composition ``other ∘ self`` (zero weights skipped: layers are often sparse).
+
+        >>> Affine([[1, 2]], [3]).then(Affine([[2], [0]], [1, 1]))
+        Affine(weight=((Fraction(2, 1), Fraction(4, 1)), (Fraction(0, 1), Fraction(0, 1))), bias=(Fraction(7, 1), Fraction(1, 1)))
+        """
+        rows = [[(j, v) for j, v in enumerate(row) if v] for row in self.weight]
+        w, b = [], []
+        for orow, ob in zip(other.weight, other.bias):
+            acc = [Fraction(0)] * self.in_dim
+            for k, a in enumerate(orow):
+                if a:
+                    for j, v in rows[k]:
+                        acc[j] += a * v
+                    ob += a * self.bias[k]
+            w.append(acc)
+            b.append(ob)
         return Affine(w, b)
 
 

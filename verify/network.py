@@ -333,15 +333,17 @@ _Step = tuple[Affine, Act | Pool]
 
 def _normal_form(net: Network) -> tuple[list[_Step], Affine]:
     steps: list[_Step] = []
-    cur = Affine.identity(net.input_dim)
+    cur: Affine | None = None  # None: the identity (composing with it explicitly costs n^2 m)
+    width = net.input_dim
     for layer in net.layers:
         if isinstance(layer, Affine):
-            cur = cur.then(layer)
+            cur = layer if cur is None else cur.then(layer)
+            width = layer.out_dim
         else:
-            steps.append((cur, layer))
-            w = cur.out_dim // 2 if isinstance(layer, Pool) else cur.out_dim
-            cur = Affine.identity(w)
-    return steps, cur
+            steps.append((cur if cur is not None else Affine.identity(width), layer))
+            width = width // 2 if isinstance(layer, Pool) else width
+            cur = None
+    return steps, cur if cur is not None else Affine.identity(width)
 
 
 def _pad_step(kind: type, width: int) -> _Step:
