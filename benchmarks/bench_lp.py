@@ -79,7 +79,7 @@ def timed(fn: Any, reps: int) -> tuple[float, Any]:
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    n_inst, reps = (5, 1) if quick else (20, 3)
+    n_inst, reps = (5, 1) if quick else (15, 3)
     global simplex
     simplex = seam_copy("exactlp_mpq", "from gmpy2 import mpq as Q  # copy")
     frac = seam_copy("exactlp_fraction", "from fractions import Fraction as Q")
@@ -91,7 +91,9 @@ def main() -> None:
     rng = random.Random(1)
     for kind, d, m in shapes:
         cols: dict[str, list[float]] = {"mpq": [], "Fraction": [], "fmpq": [], "float+cert": [], "lp_max_q": []}
-        for _ in range(n_inst):
+        big = d * m >= 2000  # the simplex in Fraction takes ~8 s at 20 x 240: 3 instances, one run each
+        r = 1 if big else reps
+        for _ in range(3 if big else n_inst):
             A, b, c = instance(rng, d, m)
             truth = exactlp.lp_max(A, b, c).value
             for name, mod in (("mpq", simplex), ("Fraction", frac), ("fmpq", fmpq)):
@@ -99,17 +101,17 @@ def main() -> None:
                 Aq = [[Qt(v.numerator, v.denominator) for v in row] for row in A]
                 bq = [Qt(v.numerator, v.denominator) for v in b]
                 cq = [Qt(v.numerator, v.denominator) for v in c]
-                t, res = timed(lambda mod=mod, Aq=Aq, bq=bq, cq=cq: mod.lp_max_q(Aq, bq, cq), reps)
+                t, res = timed(lambda mod=mod, Aq=Aq, bq=bq, cq=cq: mod.lp_max_q(Aq, bq, cq), r)
                 value = res.value
                 assert Fraction(int(value.numerator), int(value.denominator)) == truth, (name, value, truth)
                 cols[name].append(t)
             Q = exactlp.Q
             Aq = [[Q(v) for v in row] for row in A]
             bq, cq = [Q(v) for v in b], [Q(v) for v in c]
-            t, value = timed(lambda Aq=Aq, bq=bq, cq=cq: float_then_certify(Aq, bq, cq), reps)
+            t, value = timed(lambda Aq=Aq, bq=bq, cq=cq: float_then_certify(Aq, bq, cq), r)
             assert exactlp.to_fraction(value) == truth
             cols["float+cert"].append(t)
-            t, res = timed(lambda Aq=Aq, bq=bq, cq=cq: exactlp.lp_max_q(Aq, bq, cq), reps)  # the engine's choice
+            t, res = timed(lambda Aq=Aq, bq=bq, cq=cq: exactlp.lp_max_q(Aq, bq, cq), r)  # the engine's choice
             assert exactlp.to_fraction(res.value) == truth
             cols["lp_max_q"].append(t)
         med = {k: statistics.median(v) * 1e6 for k, v in cols.items()}
