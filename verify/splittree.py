@@ -216,9 +216,7 @@ class SplitTreeLemmas:
         lams = self._line(u, G)
         if lams is not None:  # first along the line, from the cell's rows parallel to the group's hyperplanes
             a = self.plan.W[0][G[0]]
-            slab = cell.memo.get(("slab", tuple(a)))
-            if slab is None:
-                slab = cell.memo["slab", tuple(a)] = line_slab(cell.A, cell.b, a)
+            slab = self._slab(cell, a)
             try:
                 if slab == (None, None) and any(len(self.plan.units[0][j].pieces) > 1 for j in G):
                     raise NeedsSplit  # what line_lemma finds at the first unit: it ranges over all its pieces
@@ -264,6 +262,15 @@ class SplitTreeLemmas:
             return None
         b, idx = self.glob[key]
         return b, {"inputs": G, "bound": to_fraction(b), "global": idx}
+
+    @staticmethod
+    def _slab(cell: Cell, a: Any) -> Any:
+        """:func:`line_slab` of the cell's rows along a, kept on the cell (its rows never change)."""
+        key = ("slab", tuple(a))
+        slab = cell.memo.get(key)
+        if slab is None:
+            slab = cell.memo[key] = line_slab(cell.A, cell.b, a)
+        return slab
 
     def _line_global(self, u: Unit, G: list[int], sgn: int, lams: list[Any]) -> tuple[Any, dict[str, Any]]:
         """The global line lemma of a group, built once per shape (translated copies get a relabelled tree)."""
@@ -323,10 +330,7 @@ class SplitTreeLemmas:
             lams = self._line(u, G)
             if lams is None:
                 return None
-            a = self.plan.W[0][G[0]]
-            slab = cell.memo.get(("slab", tuple(a)))
-            if slab is None:
-                slab = cell.memo["slab", tuple(a)] = line_slab(cell.A, cell.b, a)
+            slab = self._slab(cell, self.plan.W[0][G[0]])
             got = None
             if slab != (None, None):
                 try:
