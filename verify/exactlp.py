@@ -32,7 +32,7 @@ try:  # the one number seam of the hot loops
 except ImportError:  # pragma: no cover - gmpy2 is a dependency
     Q = Fraction  # type: ignore[assignment,misc]
 
-__all__ = ["LPResult", "lp_max", "lp_max_q", "to_q", "to_fraction", "Q"]
+__all__ = ["LPResult", "lp_max", "lp_max_q", "to_q", "to_fraction", "solve_square", "Q"]
 
 ZERO = Q(0)
 ONE = Q(1)
@@ -190,6 +190,29 @@ def lp_max_q(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[Any], *, 
     assert width == len(r) - 1
     value = -r[-1]
     return _checked(LPResult("optimal", value=value, point=x, multipliers=tuple(y)), A, b, c, recheck)
+
+
+def solve_square(M: Sequence[Sequence[Any]], rhs: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The unique solution of the square system ``M z = rhs`` (exact Gaussian elimination in the numbers
+    given: Fraction or the seam type), or None when M is singular.
+
+    >>> solve_square([[Fraction(2), Fraction(1)], [Fraction(1), Fraction(3)]], [Fraction(3), Fraction(5)])
+    (Fraction(4, 5), Fraction(7, 5))
+    """
+    n = len(M)
+    T = [list(M[i]) + [rhs[i]] for i in range(n)]
+    for col in range(n):
+        piv = next((r for r in range(col, n) if T[r][col]), None)
+        if piv is None:
+            return None
+        T[col], T[piv] = T[piv], T[col]
+        p = T[col][col]
+        T[col] = [v / p for v in T[col]]
+        for r in range(n):
+            f = T[r][col]
+            if r != col and f:
+                T[r] = [a - f * c for a, c in zip(T[r], T[col])]
+    return tuple(T[i][n] for i in range(n))
 
 
 def _dot(u: Sequence[Any], v: Sequence[Any]) -> Any:

@@ -30,7 +30,7 @@ def certified_optimum(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[
     import numpy as np
     from scipy.optimize import linprog
 
-    from verify.exactlp import ZERO
+    from verify.exactlp import ZERO, solve_square
 
     m, d = len(A), len(c)
     try:
@@ -47,8 +47,8 @@ def certified_optimum(A: Sequence[Sequence[Any]], b: Sequence[Any], c: Sequence[
     B = _independent_rows(A, np.argsort(bf - Af @ res.x, kind="stable")[: 3 * d], d)
     if B is None:
         return None
-    x = _solve([list(A[k]) for k in B], [b[k] for k in B])
-    yB = _solve([[A[k][i] for k in B] for i in range(d)], list(c))
+    x = solve_square([A[k] for k in B], [b[k] for k in B])
+    yB = solve_square([[A[k][i] for k in B] for i in range(d)], list(c))
     if x is None or yB is None or any(v < 0 for v in yB):
         return None
     if any(sum((a * t for a, t in zip(row, x) if a), ZERO) > bk for row, bk in zip(A, b)):
@@ -76,21 +76,3 @@ def _independent_rows(A: Sequence[Sequence[Any]], order: Any, d: int) -> list[in
             if len(B) == d:
                 return B
     return None
-
-
-def _solve(M: list[list[Any]], v: list[Any]) -> list[Any] | None:
-    """The solution z of the square system M z = v (exact Gaussian elimination), or None when singular."""
-    n = len(M)
-    T = [list(row) + [x] for row, x in zip(M, v)]
-    for col in range(n):
-        piv = next((r for r in range(col, n) if T[r][col]), None)
-        if piv is None:
-            return None
-        T[col], T[piv] = T[piv], T[col]
-        p = T[col][col]
-        T[col] = [t / p for t in T[col]]
-        for r in range(n):
-            f = T[r][col]
-            if r != col and f:
-                T[r] = [a - f * t for a, t in zip(T[r], T[col])]
-    return [T[r][n] for r in range(n)]

@@ -21,7 +21,7 @@ from typing import Any
 
 from verify.box import Box
 from verify.errors import InvalidArgument, expected
-from verify.exactlp import LPResult, lp_max
+from verify.exactlp import LPResult, lp_max, solve_square
 from verify.numbers import to_rational, to_rational_vector
 
 __all__ = ["Polyhedron", "check_farkas", "check_no_interior"]
@@ -255,7 +255,7 @@ class Polyhedron:
             raise InvalidArgument(expected("a bounded polyhedron", "polyhedron", "unbounded"))
         found: set[Vec] = set()
         for idx in itertools.combinations(range(len(self.A)), self.dim):
-            x = _solve([self.A[i] for i in idx], [self.b[i] for i in idx])
+            x = solve_square([self.A[i] for i in idx], [self.b[i] for i in idx])
             if x is not None and self.contains(x):
                 found.add(x)
         return sorted(found)
@@ -269,24 +269,6 @@ class Polyhedron:
         if not self.is_bounded():
             raise InvalidArgument(expected("a bounded polyhedron", "polyhedron", "unbounded"))
         return _volume(list(self.A), list(self.b), self.dim)
-
-
-def _solve(M: list[Vec], rhs: list[Fraction]) -> Vec | None:
-    """The unique solution of the square system ``M x = rhs``, or None when singular."""
-    n = len(M)
-    T = [list(M[i]) + [rhs[i]] for i in range(n)]
-    for col in range(n):
-        piv = next((r for r in range(col, n) if T[r][col] != 0), None)
-        if piv is None:
-            return None
-        T[col], T[piv] = T[piv], T[col]
-        p = T[col][col]
-        T[col] = [v / p for v in T[col]]
-        for r in range(n):
-            if r != col and T[r][col] != 0:
-                f = T[r][col]
-                T[r] = [a - f * c for a, c in zip(T[r], T[col])]
-    return tuple(T[i][n] for i in range(n))
 
 
 def _normalized(A: list[Vec], b: list[Fraction]) -> tuple[list[Vec], list[Fraction]] | None:
