@@ -10,9 +10,9 @@ from typing import Any
 import mpmath
 import pytest
 import sympy
+from _nets import ANALYTIC_ACTS, PL_ACTS, net_and_point
 from flint import arb
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from verify.activations import Activation
 from verify.errors import InvalidArgument
@@ -22,44 +22,6 @@ from verify.semantics.symbolic import latex, symbols, to_sympy
 
 # sympy's evalf still calls an mpmath 1.4 helper that warns; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:bitcount function is deprecated:DeprecationWarning")
-
-SMALL = st.builds(Fraction, st.integers(-3, 3), st.integers(1, 4))
-SLOPE = st.builds(Fraction, st.integers(-8, 8), st.integers(1, 4))
-PL_ACTS = st.one_of(
-    st.sampled_from(["relu", "abs", "identity", "hardtanh", "square"]).map(Activation),
-    SLOPE.map(lambda a: Activation("leaky_relu", a)),
-    SLOPE.map(lambda a: Activation("prelu", a)),
-)
-ANALYTIC_ACTS = st.one_of(
-    st.sampled_from(["sigmoid", "tanh", "softplus", "silu", "gelu", "exp", "sin", "square", "identity"]).map(Activation),
-    SLOPE.map(lambda b: Activation("swish", b)),
-)
-
-
-@st.composite
-def net_and_point(draw: Any, acts: Any) -> tuple[Network, list[Fraction]]:
-    """A small random network (hidden blocks: affine, act, maybe pool) and a rational point."""
-    d = draw(st.integers(1, 3))
-    w = d
-    layers: list[Any] = []
-
-    def affine(out: int, inp: int) -> Affine:
-        rows = draw(st.lists(st.lists(SMALL, min_size=inp, max_size=inp), min_size=out, max_size=out))
-        return Affine(rows, draw(st.lists(SMALL, min_size=out, max_size=out)))
-
-    for _ in range(draw(st.integers(0, 2))):
-        use_pool = draw(st.booleans())
-        width = draw(st.integers(1, 3))
-        out = 2 * width if use_pool else width
-        layers.append(affine(out, w))
-        layers.append(Act(tuple(draw(acts) for _ in range(out)) if draw(st.booleans()) else draw(acts)))
-        if use_pool:
-            layers.append(Pool())
-        w = width if use_pool else out
-    layers.append(affine(draw(st.integers(1, 2)), w))
-    net = Network(d, tuple(layers))
-    x = draw(st.lists(st.builds(Fraction, st.integers(-8, 8), st.integers(1, 4)), min_size=d, max_size=d))
-    return net, x
 
 
 def _subs(net: Network, x: list[Fraction]) -> dict[Any, Any]:

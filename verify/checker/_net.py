@@ -8,7 +8,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["q", "CheckNet", "read_sets"]
+from verify.checker import CheckFailed
+
+__all__ = ["q", "CheckNet", "read_sets", "witness_outside"]
 
 
 def q(text: Any) -> Fraction:
@@ -89,3 +91,25 @@ def read_sets(data: Any, d: int) -> list[tuple[list[list[Fraction]], list[Fracti
             raise ValueError("a component of K is malformed")
         out.append((A, b))
     return out
+
+
+def witness_outside(net: CheckNet, comps: list[tuple[list[list[Fraction]], list[Fraction]]],
+                    w: Any) -> tuple[list[Fraction], list[Fraction]]:
+    """A REFUTED "f == 0 outside K": the witness lies outside every component of K, the network is nonzero
+    there, and the stated value / output agree; returns (x, f(x)). Raises CheckFailed otherwise."""
+    if w is None:
+        raise CheckFailed("a refutation needs a witness")
+    x = [q(v) for v in w["point"]]
+    if len(x) != net.input_dim:
+        raise CheckFailed("witness of the wrong dimension")
+    for A, b in comps:
+        if all(sum((a * t for a, t in zip(row, x)), Fraction(0)) <= bi for row, bi in zip(A, b)):
+            raise CheckFailed("the witness lies in K")
+    value = net(x)
+    if all(v == 0 for v in value):
+        raise CheckFailed("the network vanishes at the witness")
+    if w.get("value") is not None and [q(v) for v in w["value"]] != value:
+        raise CheckFailed("the stated value differs from the exact value at the witness")
+    if w.get("output") is not None and value[int(w["output"])] == 0:
+        raise CheckFailed("the stated output is zero at the witness")
+    return x, value

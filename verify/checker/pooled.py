@@ -51,7 +51,7 @@ from fractions import Fraction
 from typing import Any
 
 from verify.checker import RULES, CheckFailed
-from verify.checker._net import CheckNet, q, read_sets
+from verify.checker._net import CheckNet, q, read_sets, witness_outside
 
 __all__ = ["check_pooled"]
 
@@ -471,19 +471,7 @@ def _check_factors(net: CheckNet, K: Any, ev: dict[str, Any]) -> None:
 
 def _check_witness(net: CheckNet, comps: list[tuple[list[list[Fraction]], list[Fraction]]], cert: dict[str, Any]) -> None:
     w = cert["witness"]
-    if w is None:
-        raise CheckFailed("a refutation needs a witness")
-    x = [q(v) for v in w["point"]]
-    if len(x) != net.input_dim:
-        raise CheckFailed("witness of the wrong dimension")
-    for A, b in comps:
-        if all(sum((a * t for a, t in zip(row, x)), _Z) <= bi for row, bi in zip(A, b)):
-            raise CheckFailed("the witness lies in K")
-    value = net(x)
-    if all(v == 0 for v in value):
-        raise CheckFailed("the network vanishes at the witness")
-    if w.get("value") is not None and [q(v) for v in w["value"]] != value:
-        raise CheckFailed("the stated value differs from the exact value at the witness")
+    x, value = witness_outside(net, comps, w)
     poly = (cert.get("evidence") or {}).get("polynomial")
     out = w.get("output")
     if poly is not None and out is not None:
