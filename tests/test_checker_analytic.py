@@ -61,15 +61,17 @@ def test_one_layer_certificate_rejects_altered_merged_coefficient() -> None:
     assert not check(other)
 
 
-def test_refutation_by_exact_decision_without_witness() -> None:
+def test_a_refutation_needs_its_witness_even_with_the_exact_decision() -> None:
+    """The exact decision (a nonzero merged coefficient) is recorded, but a REFUTED certificate re-checks only
+    with its counterexample: the ball witness. Without it, or with a tampered decision, it is rejected."""
     v = is_identically_zero(SIGMA_PLUS_E40_TANH)
+    assert v.refuted and v.witness is not None
     cert = v.to_dict()
-    cert["witness"] = None  # the exact decision alone (a nonzero merged coefficient) also re-checks
     assert check(cert)
     coeffs = [c["coeff"] for c in cert["evidence"]["decompositions"][0]["classes"]]
     assert coeffs == ["1/5000000000000000000000000000000000000000"]
-    cert["evidence"]["decompositions"][0]["classes"][0]["coeff"] = "0"
-    assert not check(cert)
+    assert not check({**cert, "witness": None})
+    assert not check({**cert, "status": "unknown"})
 
 
 def test_polynomial_certificates() -> None:
@@ -113,3 +115,38 @@ def test_independent_ball_evaluator_agrees_with_the_engine() -> None:
 def test_certificates_round_trip_through_json_text() -> None:
     v = nonvanishing_witness(GELU_HAT, Box([10], [11]))
     assert check(json.loads(v.to_json())) and check(v.to_json())
+
+
+def test_ball_witnesses_next_to_a_relu_kink_re_check() -> None:
+    """Regression: the checker took relu(t) = (t + |t|) / 2 on balls, which keeps a radius ~2^-prec where t
+    is certainly negative, and rejected the engine's (tight) 64-bit witnesses just right of a kink."""
+    from verify import Network
+    from verify.construct import hat
+    from verify.layers import Act, Affine
+
+    tiny = Fraction(1, 10**30)
+    ramp = Network(1, (Affine([[1], [1]], [0, -1]), Act("relu"), Affine([[1, -1]], [0]), Act("tanh"), Affine([[1]], [0])))
+    v = nonvanishing_witness(ramp, Box([0], [tiny]))  # tanh(relu(x) - relu(x - 1)) = tanh(x) there
+    assert v.proved and check(v.to_json())
+    th = Network.mlp([[[1]], [[1]]], [[0], [0]], "tanh").compose(hat(0, 2))
+    s = prove_support_in(th, Box([tiny], [2]))
+    assert s.refuted and check(s.to_json())
+
+
+def test_without_a_witness_a_nonzero_decision_is_unknown_and_a_forged_refutation_fails() -> None:
+    """sigmoid(e x) - e x / 4 - 1/2 with e = 10^-2000 is nonzero (independence theorem) but ~e^3 x^3 near 0:
+    no ball witness is found, so the verdicts are UNKNOWN (a refutation carries its counterexample). A
+    REFUTED certificate forged from it, with K = all of R (so the claim holds vacuously), is rejected."""
+    from verify import Network
+    from verify.layers import Act, Affine
+
+    e = Fraction(1, 10**2000)
+    last = Affine([[1, Fraction(-1, 4)]], [Fraction(-1, 2)])
+    net = Network(1, (Affine([[e], [e]], [0, 0]), Act(("sigmoid", "identity")), last))
+    z = is_identically_zero(net)
+    assert z.unknown and "independence theorem" in z.reason and not check(z.to_json())
+    v = prove_support_in(net, Box([-1], [1]))
+    assert v.unknown
+    forged = {**v.to_dict(), "status": "refuted", "witness": None}
+    forged["claim"] = {**forged["claim"], "data": {**forged["claim"]["data"], "K": [{"polyhedron": {"A": [], "b": []}}]}}
+    assert not check(forged)

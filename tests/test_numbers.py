@@ -87,3 +87,14 @@ def test_floats_convert_to_their_exact_binary_value(x: float) -> None:
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=6))
 def test_decimal_text_is_read_exactly(d: Decimal) -> None:
     assert to_rational(str(d)) == Fraction(d)
+
+
+def test_numbers_past_pythons_digit_limit_round_trip() -> None:
+    """Python refuses int <-> str beyond 4300 digits; file text and certificates must not."""
+    from verify.checker._net import q
+
+    big = Fraction(3**20000 + 1, 7**9000)  # ~9500 and ~7600 digits
+    text = format_rational(big)
+    assert to_rational(text) == big and to_rational("-" + text) == -big and q(text) == big
+    assert to_rational("1" + "0" * 5000 + ".5") == 10**5000 + Fraction(1, 2)
+    assert to_rational("-0.25e-3") == Fraction(-1, 4000) and to_rational(".5") == Fraction(1, 2)

@@ -62,15 +62,36 @@ def _from_text(text: str, name: str) -> Fraction:
     s = text.strip()
     if _RATIO.fullmatch(s):
         p, q = s.split("/")
-        if int(q) == 0:
+        if _int(q) == 0:
             raise InvalidNumber(expected("a nonzero denominator", name, text))
-        return Fraction(int(p), int(q))
+        return Fraction(_int(p), _int(q))
     if _DECIMAL.fullmatch(s):
         mantissa, _, exponent = s.lower().partition("e")
         if exponent and abs(int(exponent)) > 100_000:
             raise InvalidNumber(expected("an exponent of at most 100000", name, text))
-        return Fraction(mantissa) * Fraction(10) ** int(exponent or 0)
+        whole, _, frac = mantissa.lstrip("+-").partition(".")
+        sign = -1 if mantissa.startswith("-") else 1
+        value = Fraction(sign * _int((whole + frac) or "0"), 10 ** len(frac))
+        return value * Fraction(10) ** int(exponent or 0)
     raise InvalidNumber(expected(_WHAT, name, text))
+
+
+def _int(digits: str) -> int:
+    """int(digits) without Python's limit on long digit strings (4300 digits by default)."""
+    if len(digits) < 4000:
+        return int(digits)
+    import gmpy2
+
+    return int(gmpy2.mpz(digits))
+
+
+def _text(n: int) -> str:
+    """str(n) without Python's limit on long digit strings."""
+    if n.bit_length() < 13000:  # < 3914 digits
+        return str(n)
+    import gmpy2
+
+    return str(gmpy2.mpz(n).digits(10))
 
 
 def to_rational_vector(xs: Any, name: str = "x", length: int | None = None) -> tuple[Fraction, ...]:
@@ -93,4 +114,4 @@ def format_rational(q: Fraction) -> str:
     >>> format_rational(Fraction(-1, 3)), format_rational(Fraction(4))
     ('-1/3', '4')
     """
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+    return _text(q.numerator) if q.denominator == 1 else f"{_text(q.numerator)}/{_text(q.denominator)}"

@@ -118,9 +118,10 @@ def prove_support_in(net: Network, K: Any, *, budget: int = 64, max_prec: int = 
     """Decide "every output of ``net`` is 0 on R^d \\ K" for analytic (and mixed) networks.
 
     PROVED only with a certificate that the network is identically zero (``evidence["zero"]``).
-    REFUTED with a rational witness outside every region of ``K`` whose ball excludes 0; or,
-    for an analytic network proved nonzero exactly (one hidden layer) when no witness was found
-    within the budget, by the identity theorem (``evidence["nonzero"]``). Else UNKNOWN.
+    REFUTED with a rational witness outside every region of ``K`` whose ball excludes 0. Else UNKNOWN:
+    also for an analytic network proved nonzero exactly (one hidden layer) when no witness was found
+    within the budget (by the identity theorem it is nonzero off a compact K, but a refutation carries
+    its counterexample; the decision is kept in ``evidence["nonzero"]``).
 
     >>> from verify import Network
     >>> gelu_hat = Network.mlp([[[1], [1], [1]], [[1, -2, 1]]], [[1, 0, -1], [0]], "gelu")
@@ -162,8 +163,9 @@ def prove_support_in(net: Network, K: Any, *, budget: int = 64, max_prec: int = 
         return verdict(Status.REFUTED, witness)
     bounded = all(isinstance(r, Box) or r.is_bounded() for r in regions)
     if zero.refuted and net.is_analytic and bounded:  # R^d \ K is then open and non-empty
-        evidence["nonzero"] = zero.to_dict()
-        return verdict(Status.REFUTED, reason="nonzero analytic network (exact decision): nonzero off every compact K")
+        evidence["nonzero"] = zero.to_dict()  # true, but a refutation carries its counterexample: UNKNOWN
+        return verdict(Status.UNKNOWN, reason="a nonzero analytic network (exact decision) is nonzero off every "
+                                              "compact K, but no witness outside K was found within the budget")
     return verdict(Status.UNKNOWN, reason=f"no witness outside K found; identically zero: {zero.status.value}")
 
 

@@ -159,6 +159,9 @@ def _affine_decision(net: Network, nf: NormalForm, chain: list[dict[str, Any]], 
             x = tuple(Fraction(int(v != 0)) for v in row) if bi == 0 else (Fraction(0),) * net.input_dim
             witness = _find_witness(net, [Box([v - Fraction(1, 2) for v in x], [v + Fraction(1, 2) for v in x])],
                                     budget=32, max_prec=1024, output=i)
+            if witness is None:  # a refutation carries its counterexample: without one the answer is UNKNOWN
+                return _verdict(Status.UNKNOWN, net, {**evidence, "nonzero_output": i}, start=start,
+                                reason="nonzero by the exact decision (a nonzero affine map); no ball witness found")
             return _verdict(Status.REFUTED, net, {**evidence, "nonzero_output": i}, witness=witness, start=start)
     return _verdict(Status.PROVED, net, evidence, start=start)
 
@@ -189,11 +192,14 @@ def _onelayer_decision(net: Network, nf: NormalForm, decs: list[Decomposition], 
 
 def _onelayer_refuted(net: Network, decs: list[Decomposition], evidence: dict[str, Any], i: int, start: float, *,
                       budget: int, max_prec: int) -> Verdict:
-    """The exact decision says output ``i`` is nonzero; attach a rigorous witness when the search finds one."""
+    """The exact decision says output ``i`` is nonzero: REFUTED with a rigorous witness, or UNKNOWN without one."""
     evidence = {**evidence, "nonzero_output": i, "decision": describe(decs[i])}
     witness = _find_witness(net, witness_boxes(net.input_dim, [decs[i]]), budget=budget, max_prec=max_prec, output=i)
-    reason = "" if witness is not None else "nonzero by the exact decision; no ball witness found within the budget"
-    return _verdict(Status.REFUTED, net, evidence, witness=witness, reason=reason, start=start)
+    if witness is None:  # a refutation carries its counterexample: without one the answer is UNKNOWN
+        return _verdict(Status.UNKNOWN, net, evidence, start=start,
+                        reason="nonzero by the exact decision (independence theorem); no ball witness found "
+                               "within the budget")
+    return _verdict(Status.REFUTED, net, evidence, witness=witness, start=start)
 
 
 def _delegate(net: Network, rest: Network, chain: list[dict[str, Any]], start: float) -> Verdict:

@@ -17,6 +17,10 @@ def q(text: Any) -> Fraction:
     """An exact rational from certificate text ("-1/3", "5") or an int."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
         raise ValueError(f"expected a rational as text, got {text!r}")
+    if isinstance(text, str) and len(text) >= 4000:  # past Python's limit on long digit strings
+        import gmpy2
+
+        return Fraction(int(gmpy2.mpq(text).numerator), int(gmpy2.mpq(text).denominator))
     return Fraction(text)
 
 
